@@ -124,6 +124,16 @@ public final class Tensor {
         System.arraycopy(src.data, src.offset, data, offset, size);
     }
 
+    /** This tensor repeated along a new leading axis: {@code [times, ...shape]} (a copy). */
+    public Tensor repeat(int times) {
+        int[] s = new int[shape.length + 1];
+        s[0] = times;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        Tensor out = zeros(s);
+        for (int i = 0; i < times; i++) System.arraycopy(data, offset, out.data, i * size, size);
+        return out;
+    }
+
     public void fill(float value) { Arrays.fill(data, offset, offset + size, value); }
 
     @Override

@@ -1,0 +1,44 @@
+package perceiver.core;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import perceiver.tensor.Tensor;
+
+/**
+ * Named intermediates of one forward pass, under the reference implementation's names ({@code hidden_states.3},
+ * {@code attentions.0}, {@code cross_attentions.1}, {@code decoder.query}, ...). {@link #OFF} records nothing and
+ * asks for no attention probabilities, so a normal forward pass keeps the streaming attention path.
+ */
+public final class Trace {
+    public static final Trace OFF = new Trace(false);
+
+    private final boolean on;
+    private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+    private String prefix = "";
+
+    private Trace(boolean on) { this.on = on; }
+
+    /** A trace that records every intermediate, attention probabilities included. */
+    public static Trace recording() { return new Trace(true); }
+
+    public boolean on() { return on; }
+
+    /** Records {@code t} under {@code prefix + name} (no-op when off). */
+    public void put(String name, Tensor t) {
+        if (on) tensors.put(prefix + name, t);
+    }
+
+    /** A zero tensor of the given shape to be filled with attention probabilities, or null when off. */
+    public Tensor probabilities(String name, int... shape) {
+        if (!on) return null;
+        Tensor t = Tensor.zeros(shape);
+        put(name, t);
+        return t;
+    }
+
+    /** Prefix for the names recorded next (e.g. {@code "chunk."} for one of several decoding runs). */
+    public void prefix(String p) { prefix = p; }
+
+    public Map<String, Tensor> tensors() { return tensors; }
+}

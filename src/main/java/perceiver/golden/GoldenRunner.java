@@ -1,0 +1,127 @@
+package perceiver.golden;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import perceiver.checkpoint.CheckpointException;
+import perceiver.checkpoint.Checkpoints;
+import perceiver.checkpoint.TensorStore;
+import perceiver.core.Trace;
+import perceiver.models.Inputs;
+import perceiver.models.Models;
+import perceiver.models.Parameters;
+import perceiver.models.PerceiverConfig;
+import perceiver.models.PerceiverTask;
+import perceiver.models.UnsupportedModelException;
+import perceiver.tensor.LongTensor;
+import perceiver.tensor.Tensor;
+
+/**
+ * Runs a golden case folder ({@code config.json}, {@code weights.safetensors}, {@code io.safetensors}) through our
+ * implementation and compares every stored output and intermediate we produce, under the tolerance
+ * {@code |ours − golden| ≤ 1e-4 · max(1, max|golden|)} per tensor. Encoder cross-attention probabilities must
+ * also be exactly 0 wherever the golden ones are (masked inputs). Cases whose stored inputs carry a run prefix
+ * ({@code full.subsampled_output_points.*}) are run once per prefix.
+ */
+public final class GoldenRunner {
+    public static final double TOLERANCE = 1e-4;
+
+    private GoldenRunner() {}
+
+    public static GoldenCase run(Path dir) {
+        String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+        Path config = dir.resolve("config.json"), io = dir.resolve("io.safetensors");
+        if (!Files.isRegularFile(config) || !Files.isRegularFile(io)) {
+            return new GoldenCase(name, GoldenCase.Status.NOT_A_CASE, "no config.json + io.safetensors in " + dir,
+                    List.of(), List.of());
+        }
+        try (TensorStore golden = Checkpoints.open(io)) {
+            PerceiverConfig cfg = PerceiverConfig.load(config);
+            PerceiverTask model;
+            try (TensorStore weights = Checkpoints.open(dir.resolve("weights.safetensors"))) {
+                model = Models.build(cfg, Parameters.fromStore(weights));
+            }
+            return compare(name, model, golden);
+        } catch (UnsupportedModelException e) {
+            return new GoldenCase(name, GoldenCase.Status.UNSUPPORTED, e.getMessage(), List.of(), List.of());
+        } catch (CheckpointException | IllegalArgumentException e) {
+            return new GoldenCase(name, GoldenCase.Status.FAIL, e.getMessage(), List.of(), List.of());
+        }
+    }
+
+    private static GoldenCase compare(String name, PerceiverTask model, TensorStore golden) {
+        List<GoldenCase.Comparison> comparisons = new ArrayList<>();
+        TreeSet<String> compared = new TreeSet<>();
+        for (String prefix : runPrefixes(golden)) {
+            Trace trace = Trace.recording();
+            model.forward(inputs(golden, prefix), trace);
+            for (Map.Entry<String, Tensor> e : trace.tensors().entrySet()) {
+                String key = golden.contains(prefix + e.getKey()) ? prefix + e.getKey() : e.getKey();
+                if (!golden.contains(key) || !golden.info(key).dtype().isFloat() || !compared.add(key)) continue;
+                comparisons.add(compareTensor(key, e.getValue(), golden.floats(key)));
+            }
+        }
+        List<String> notCompared = golden.names().stream()
+                .filter(n -> !compared.contains(n) && !isInput(n) && !n.startsWith("aux.")).toList();
+        boolean pass = comparisons.stream().allMatch(GoldenCase.Comparison::pass) && !comparisons.isEmpty();
+        String msg = notCompared.isEmpty() ? null : "not compared: " + notCompared;
+        return new GoldenCase(name, pass ? GoldenCase.Status.PASS : GoldenCase.Status.FAIL, msg, comparisons, notCompared);
+    }
+
+    static GoldenCase.Comparison compareTensor(String name, Tensor ours, Tensor golden) {
+        String shape = Arrays.toString(golden.shape());
+        if (!Arrays.equals(ours.shape(), golden.shape())) {
+            return new GoldenCase.Comparison(name, shape, Double.NaN, Double.NaN, false,
+                    "shape " + Arrays.toString(ours.shape()) + " != golden " + shape);
+        }
+        double maxAbs = 0, scale = 1;
+        int zerosBroken = 0;
+        boolean exactZeros = name.endsWith("cross_attentions.0");
+        for (int i = 0; i < golden.size(); i++) {
+            float g = golden.data()[golden.offset() + i], o = ours.data()[ours.offset() + i];
+            double d = Math.abs((double) o - g);
+            if (!(d <= maxAbs)) maxAbs = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+            scale = Math.max(scale, Math.abs(g));
+            if (exactZeros && g == 0f && o != 0f) zerosBroken++;
+        }
+        double rel = maxAbs / scale;
+        String problem = zerosBroken > 0 ? zerosBroken + " masked probabilities are not exactly 0" : null;
+        return new GoldenCase.Comparison(name, shape, maxAbs, rel, rel <= TOLERANCE && zerosBroken == 0, problem);
+    }
+
+    /** {@code ""}, or each {@code X.} that prefixes stored {@code X.subsampled_output_points.*} inputs. */
+    private static List<String> runPrefixes(TensorStore golden) {
+        TreeSet<String> prefixes = new TreeSet<>();
+        for (String n : golden.names()) {
+            int i = n.indexOf("subsampled_output_points.");
+            if (i > 0) prefixes.add(n.substring(0, i));
+        }
+        return prefixes.isEmpty() ? List.of("") : List.copyOf(prefixes);
+    }
+
+    private static boolean isInput(String n) {
+        String base = n.replaceFirst("^[a-z]+\\.(?=subsampled_output_points)", "");
+        return base.equals("inputs") || base.startsWith("inputs.") || base.equals("attention_mask")
+                || base.startsWith("subsampled_output_points.");
+    }
+
+    /** The stored model inputs, run prefix removed, floats as tensors and integers as long tensors. */
+    private static Inputs inputs(TensorStore golden, String prefix) {
+        Inputs in = new Inputs();
+        for (String n : golden.names()) {
+            if (!isInput(n) || (n.contains("subsampled_output_points.") && !n.startsWith(prefix))) continue;
+            String key = n.startsWith(prefix) ? n.substring(prefix.length()) : n;
+            if (golden.info(n).dtype().isFloat()) {
+                in.put(key, golden.floats(n));
+            } else {
+                in.put(key, new LongTensor(golden.longs(n), golden.info(n).shape()));
+            }
+        }
+        return in;
+    }
+}

@@ -1,0 +1,147 @@
+package perceiver.models;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import perceiver.checkpoint.CheckpointException;
+import perceiver.core.BasicDecoder;
+import perceiver.core.ClassificationDecoder;
+import perceiver.core.LatentProcess;
+import perceiver.core.Perceiver;
+import perceiver.core.PerceiverEncoder;
+import perceiver.io.text.TextPreprocessor;
+import perceiver.nn.Attention;
+import perceiver.nn.AttentionLayer;
+import perceiver.nn.CrossAttention;
+import perceiver.nn.LayerNorm;
+import perceiver.nn.Linear;
+import perceiver.nn.Mlp;
+import perceiver.nn.SelfAttention;
+import perceiver.tensor.Tensor;
+
+/**
+ * The Hugging Face layout of the Perceiver trunk and decoders: the only place that knows HF's key names below a
+ * model family's prefix, and HF's rules for default channel counts (golden README points 1-8, 11).
+ */
+final class HfModules {
+    private HfModules() {}
+
+    /** Arguments of HF's {@code PerceiverBasicDecoder} that shape its weights. */
+    record DecoderArgs(int numChannels, Integer qkChannels, Integer vChannels, int heads, int widening,
+                       boolean queryResidual, Integer finalProjection) {}
+
+    /** Prefix of the trunk in the task models ({@code PerceiverFor*}); the bare {@code PerceiverModel} has none. */
+    static final String TRUNK = "perceiver.";
+
+    /** {@code PerceiverTextPreprocessor}: token and position embedding tables. */
+    static TextPreprocessor textPreprocessor(Parameters p, PerceiverConfig c) {
+        String s = TRUNK + "input_preprocessor.";
+        return new TextPreprocessor(p.get(s + "embeddings.weight", c.vocabSize(), c.dModel()),
+                p.get(s + "position_embeddings.weight", c.maxPositionEmbeddings(), c.dModel()));
+    }
+
+    /** {@code PerceiverEmbeddingDecoder}: the MLM head, tied to the input token embedding, with its own bias. */
+    static Linear embeddingDecoder(Parameters p, PerceiverConfig c, TextPreprocessor text) {
+        return Linear.of(text.tokens(), p.get("embedding_decoder.bias", c.vocabSize()));
+    }
+
+    /** The trainable query table of a decoder ({@code output_position_encodings}), {@code [O, C]}. */
+    static Tensor decoderQueries(Parameters p, String decoderPrefix, int count, int channels) {
+        return p.get(decoderPrefix + "output_position_encodings.position_embeddings", count, channels);
+    }
+
+    /** Where the decoder's weights sit: {@code decoder.} in the bare model; task models nest it. */
+    static String decoderPrefix(String trunkPrefix, boolean classification) {
+        return trunkPrefix + (classification ? "decoder.decoder." : "decoder.");
+    }
+
+    /** {@code PerceiverClassificationDecoder} with HF's arguments: one learned query of d_latents, residual on. */
+    static ClassificationDecoder classificationDecoder(Parameters p, PerceiverConfig c, String trunkPrefix, DecoderArgs a) {
+        String prefix = decoderPrefix(trunkPrefix, true);
+        return new ClassificationDecoder(decoderQueries(p, prefix, 1, a.numChannels()), basicDecoder(p, c, prefix, a));
+    }
+
+    /** The decoder arguments HF's task models pass to {@code PerceiverClassificationDecoder}. */
+    static DecoderArgs classificationArgs(PerceiverConfig c) {
+        return new DecoderArgs(c.dLatents(), null, null, 1, 1, true, c.numLabels());
+    }
+
+    /** Encoder cross-attention and the shared latent self-attention block; {@code kvDim} = input channels. */
+    static Perceiver perceiver(Parameters p, PerceiverConfig c, String prefix, int kvDim) {
+        int d = c.dLatents();
+        if (d % c.numSelfAttentionHeads() != 0 || d % c.numCrossAttentionHeads() != 0) {
+            throw new CheckpointException(c.source() + ": d_latents " + d + " must be divisible by num_self_attention_heads "
+                    + c.numSelfAttentionHeads() + " and num_cross_attention_heads " + c.numCrossAttentionHeads());
+        }
+        Tensor latents = p.get(prefix + "embeddings.latents", c.numLatents(), d);
+        AttentionLayer cross = layer(p, c, prefix + "encoder.cross_attention.", true, d, kvDim,
+                c.qkChannels(), c.vChannels(), c.numCrossAttentionHeads(), c.crossAttentionWideningFactor(),
+                c.useQueryResidual());
+        List<SelfAttention> selfAttends = new ArrayList<>();
+        for (int i = 0; i < c.numSelfAttendsPerBlock(); i++) {
+            selfAttends.add(new SelfAttention(layer(p, c, prefix + "encoder.self_attends." + i + ".", false, d, d,
+                    c.qkChannels(), c.vChannels(), c.numSelfAttentionHeads(), c.selfAttentionWideningFactor(), true)));
+        }
+        return new Perceiver(new PerceiverEncoder(latents, new CrossAttention(cross)),
+                new LatentProcess(selfAttends, c.numBlocks()));
+    }
+
+    /** {@code PerceiverBasicDecoder} minus its query: cross-attention onto the latents and the final layer. */
+    static BasicDecoder basicDecoder(Parameters p, PerceiverConfig c, String prefix, DecoderArgs a) {
+        AttentionLayer cross = layer(p, c, prefix + "decoding_cross_attention.", true, a.numChannels(), c.dLatents(),
+                a.qkChannels(), a.vChannels(), a.heads(), a.widening(), a.queryResidual());
+        Linear last = a.finalProjection() == null ? null
+                : linear(p, prefix + "final_layer.", a.numChannels(), a.finalProjection());
+        return new BasicDecoder(new CrossAttention(cross), last);
+    }
+
+    /**
+     * HF's {@code PerceiverLayer}: pre-LN attention ({@code attention.self.*}, {@code attention.output.dense}),
+     * then {@code layernorm} and {@code mlp.dense1/dense2}. Channel defaults as HF's {@code PerceiverAttention}:
+     * cross-attention qk = q_dim or kv_dim per {@code cross_attention_shape_for_attention}, self-attention qk = q_dim,
+     * v = qk; the output projection maps v to q_dim (cross) or v (self).
+     */
+    static AttentionLayer layer(Parameters p, PerceiverConfig c, String prefix, boolean cross, int qDim, int kvDim,
+                                Integer qk, Integer v, int heads, int widening, boolean queryResidual) {
+        int qkCh;
+        if (qk != null) {
+            qkCh = qk;
+        } else if (!cross) {
+            qkCh = qDim;
+        } else {
+            qkCh = switch (c.crossAttentionShapeForAttention()) {
+                case "q" -> qDim;
+                case "kv" -> kvDim;
+                default -> throw new CheckpointException(c.source() + ": cross_attention_shape_for_attention must be 'q' or 'kv', got '"
+                        + c.crossAttentionShapeForAttention() + "'");
+            };
+        }
+        int vCh = v != null ? v : qkCh;
+        int outCh = cross ? qDim : vCh;
+        if (qkCh % heads != 0 || vCh % heads != 0) {
+            throw new CheckpointException(c.source() + ": " + prefix + " qk_channels " + qkCh + " and v_channels " + vCh
+                    + " must be divisible by num_heads " + heads);
+        }
+        if (!cross && outCh != qDim) {
+            throw new CheckpointException(c.source() + ": " + prefix + " self-attention v_channels " + vCh
+                    + " must equal d_latents " + qDim + " (residual connection)");
+        }
+        String s = prefix + "attention.self.";
+        LayerNorm qNorm = layerNorm(p, s + "layernorm1.", qDim);
+        LayerNorm kvNorm = cross ? layerNorm(p, s + "layernorm2.", kvDim) : null;
+        Attention attention = new Attention(linear(p, s + "query.", qDim, qkCh), linear(p, s + "key.", kvDim, qkCh),
+                linear(p, s + "value.", kvDim, vCh), linear(p, prefix + "attention.output.dense.", vCh, outCh), heads);
+        Mlp mlp = new Mlp(linear(p, prefix + "mlp.dense1.", qDim, widening * qDim),
+                linear(p, prefix + "mlp.dense2.", widening * qDim, qDim));
+        return new AttentionLayer(qNorm, kvNorm, attention, queryResidual,
+                layerNorm(p, prefix + "layernorm.", qDim), mlp);
+    }
+
+    static Linear linear(Parameters p, String prefix, int in, int out) {
+        return Linear.of(p.get(prefix + "weight", out, in), p.get(prefix + "bias", out));
+    }
+
+    static LayerNorm layerNorm(Parameters p, String prefix, int n) {
+        return new LayerNorm(p.get(prefix + "weight", n), p.get(prefix + "bias", n), LayerNorm.TORCH_DEFAULT_EPS);
+    }
+}

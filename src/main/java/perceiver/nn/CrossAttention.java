@@ -1,0 +1,28 @@
+package perceiver.nn;
+
+import perceiver.tensor.Tensor;
+
+/**
+ * Cross-attention (Eq. 4-6) from a query array onto a separate key/value array, each with its own LayerNorm:
+ * the encoder's latents onto the inputs, and a decoder's output queries onto the latents.
+ */
+public record CrossAttention(AttentionLayer layer) {
+
+    public CrossAttention(LayerNorm queryNorm, LayerNorm kvNorm, Attention attention, boolean queryResidual,
+                          LayerNorm mlpNorm, Mlp mlp) {
+        this(new AttentionLayer(queryNorm, kvNorm, attention, queryResidual, mlpNorm, mlp));
+    }
+
+    /**
+     * @param queries {@code [B, N, Cq]}
+     * @param inputs  {@code [B, M, Ckv]}
+     * @param mask    additive key mask {@code [B][M]} or null
+     * @param probs   {@code [B, heads, N, M]} destination for attention probabilities, or null
+     * @return {@code [B, N, Cq]}
+     */
+    public Tensor forward(Tensor queries, Tensor inputs, float[][] mask, Tensor probs) {
+        return layer.forward(queries, inputs, mask, probs);
+    }
+
+    public int heads() { return layer.attention().heads(); }
+}

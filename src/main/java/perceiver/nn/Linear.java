@@ -1,0 +1,39 @@
+package perceiver.nn;
+
+import perceiver.tensor.Elementwise;
+import perceiver.tensor.Matmul;
+import perceiver.tensor.PackedMatrix;
+import perceiver.tensor.Tensor;
+
+/**
+ * {@code y = x · Wᵀ + b} over the last axis: {@code x [..., in] → y [..., out]}. The weight {@code W [out, in]}
+ * is packed once, at construction, into the layout of the matmul kernel.
+ */
+public record Linear(PackedMatrix weightT, Tensor bias) {
+
+    /** @param weight {@code [out, in]} as stored by PyTorch; @param bias {@code [out]} or null */
+    public static Linear of(Tensor weight, Tensor bias) {
+        if (weight.rank() != 2) throw new IllegalArgumentException("linear weight must be [out, in], got " + weight);
+        if (bias != null && !bias.hasShape(weight.dim(0))) {
+            throw new IllegalArgumentException("linear bias " + bias + " does not match weight " + weight);
+        }
+        return new Linear(PackedMatrix.packTransposed(weight), bias);
+    }
+
+    public int in() { return weightT.rows(); }
+
+    public int out() { return weightT.cols(); }
+
+    public Tensor forward(Tensor x) {
+        if (x.dim(-1) != in()) {
+            throw new IllegalArgumentException("linear layer expects " + in() + " input channels, got " + x);
+        }
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out();
+        Tensor y = Tensor.zeros(shape);
+        int rows = x.rows();
+        Matmul.gemmPacked(rows, x.data(), x.offset(), in(), weightT, y.data(), 0, out(), false);
+        if (bias != null) Elementwise.addRowVector(y.data(), 0, rows, out(), bias.data(), bias.offset());
+        return y;
+    }
+}
