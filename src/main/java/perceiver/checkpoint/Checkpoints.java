@@ -1,0 +1,44 @@
+package perceiver.checkpoint;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HexFormat;
+
+/** Opens a checkpoint file with the reader its content calls for. */
+public final class Checkpoints {
+    private Checkpoints() {}
+
+    /**
+     * Opens {@code path}: a safetensors file (recognised by its header: a little-endian length followed by
+     * {@code '{'}).
+     *
+     * @throws CheckpointException for a missing file, an unknown format, or a file its reader rejects
+     */
+    public static TensorStore open(Path path) {
+        byte[] head = head(path);
+        if (looksLikeSafetensors(head)) return SafetensorsReader.open(path);
+        throw new CheckpointException(path + ": unknown checkpoint format (expected a safetensors file); it begins "
+                + "with bytes " + HexFormat.ofDelimiter(" ").formatHex(head));
+    }
+
+    private static boolean looksLikeSafetensors(byte[] head) {
+        return head.length > 8 && head[8] == '{' && head[6] == 0 && head[7] == 0;
+    }
+
+    /** The first 16 bytes of the file (fewer if it is shorter). */
+    private static byte[] head(Path path) {
+        if (Files.isDirectory(path)) {
+            throw new CheckpointException(path + ": is a directory, expected a checkpoint file");
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            return in.readNBytes(16);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(path + ": no such file");
+        } catch (IOException e) {
+            throw new CheckpointException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+}
