@@ -29,8 +29,13 @@ public abstract class Parameters {
         return load(key, shape);
     }
 
-    /** Declares a stored non-parameter entry (e.g. BatchNorm's {@code num_batches_tracked}) as known and unused. */
-    public void ignore(String key) {}
+    /**
+     * Declares a stored non-parameter entry of shape {@code []} (BatchNorm's {@code num_batches_tracked}) as known
+     * and unused; it is listed among the requested keys.
+     */
+    public final void ignore(String key) {
+        requested.put(key, new int[0]);
+    }
 
     protected abstract Tensor load(String key, int[] shape);
 
@@ -76,12 +81,8 @@ public abstract class Parameters {
     private static final class FromStore extends Parameters {
         private final TensorStore store;
         private final List<String> problems = new ArrayList<>();
-        private final List<String> ignored = new ArrayList<>();
 
         FromStore(TensorStore store) { this.store = store; }
-
-        @Override
-        public void ignore(String key) { ignored.add(key); }
 
         @Override
         protected Tensor load(String key, int[] shape) {
@@ -104,7 +105,7 @@ public abstract class Parameters {
         @Override
         public void finish() {
             for (String name : store.names()) {
-                if (!requested().containsKey(name) && !ignored.contains(name)) {
+                if (!requested().containsKey(name)) {
                     problems.add("unexpected key '" + name + "' " + store.info(name).shapeString());
                 }
             }
