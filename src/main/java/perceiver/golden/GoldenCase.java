@@ -17,6 +17,12 @@ public record GoldenCase(String name, Status status, String message, List<Compar
                 .thenComparingDouble(Comparison::maxRel)).orElse(null);
     }
 
+    /** One line per compared tensor: name, shape, errors, verdict. */
+    public List<String> detailLines() {
+        return comparisons.stream().map(t -> String.format("    %-36s %-20s max|Δ| %.2e  rel %.2e%s", t.name(), t.shape(),
+                t.maxAbs(), t.maxRel(), t.pass() ? "" : "  FAIL" + (t.problem() == null ? "" : " " + t.problem()))).toList();
+    }
+
     /** One line: status, case, tensors compared, the worst tensor and its error. */
     public String summary() {
         StringBuilder s = new StringBuilder(String.format("%-11s %s", status, name));

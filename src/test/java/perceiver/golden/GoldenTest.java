@@ -30,8 +30,7 @@ class GoldenTest {
         return dirs.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
             GoldenCase c = GoldenRunner.run(dir);
             System.out.println(c.summary());
-            c.comparisons().forEach(t -> System.out.printf("    %-32s %-18s max|Δ| %.2e rel %.2e%s%n", t.name(), t.shape(),
-                    t.maxAbs(), t.maxRel(), t.pass() ? "" : "  FAIL " + (t.problem() == null ? "" : t.problem())));
+            c.detailLines().forEach(System.out::println);
             if (c.status() == GoldenCase.Status.UNSUPPORTED && !REQUIRED.contains(c.name())) abort(c.summary());
             assertEquals(GoldenCase.Status.PASS, c.status(), c.summary());
         }));

@@ -1,0 +1,26 @@
+package perceiver.cli;
+
+import java.nio.file.Path;
+
+import picocli.CommandLine.Option;
+
+import perceiver.api.PerceiverIO;
+
+/** The {@code --model} option shared by the commands that run a model. */
+final class ModelOption {
+    /** The model shipped in the repository: the mlm-bytes golden case (random weights) until a trained one exists. */
+    static final String DEFAULT_MLM = "golden/mlm-bytes";
+
+    @Option(names = {"-m", "--model"}, paramLabel = "DIR",
+            description = "Model directory in Hugging Face layout (config.json + safetensors).")
+    Path model;
+
+    PerceiverIO load() {
+        return PerceiverIO.load(model);
+    }
+
+    /** The directory given, or the embedded default (resolved against the installation, see {@code ./perceiver}). */
+    static Path embeddedDefault() {
+        return Path.of(System.getProperty("perceiver.home", ".")).resolve(DEFAULT_MLM);
+    }
+}
