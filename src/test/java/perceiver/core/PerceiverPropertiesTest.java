@@ -1,0 +1,92 @@
+package perceiver.core;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import java.nio.file.Path;
+import java.util.Random;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import perceiver.models.GenericModel;
+import perceiver.models.Inputs;
+import perceiver.models.ModelDirectory;
+import perceiver.tensor.Tensor;
+
+/**
+ * Structural properties of Perceiver IO (paper §2-3) on the basic-model golden weights: without position
+ * encodings the encoder is permutation invariant in its inputs, and each decoder output row depends only on its
+ * own query.
+ */
+class PerceiverPropertiesTest {
+    static GenericModel model;
+
+    @BeforeAll
+    static void load() {
+        model = (GenericModel) ModelDirectory.load(Path.of("golden/basic-model"));
+    }
+
+    @Test
+    void encoderIsInvariantToPermutingInputs() {
+        int c = model.config().dModel();
+        qt().withExamples(30).forAll(integers().between(1, 40), longs().all()).checkAssert((m, seed) -> {
+            Random rng = new Random(seed);
+            Tensor x = random(rng, 1, m, c);
+            int[] perm = permutation(rng, m);
+            Tensor y = Tensor.zeros(1, m, c);
+            for (int i = 0; i < m; i++) y.get(0).get(i).copyFrom(x.get(0).get(perm[i]));
+            Tensor a = model.perceiver().encode(x, null, Trace.OFF);
+            Tensor b = model.perceiver().encode(y, null, Trace.OFF);
+            assertClose(a, b, 1e-5);
+        });
+    }
+
+    @Test
+    void decoderRowsDependOnlyOnTheirQuery() {
+        int e = model.queries().dim(1);
+        Tensor latents = model.perceiver().encode(random(new Random(7), 1, 9, model.config().dModel()), null, Trace.OFF);
+        qt().withExamples(30).forAll(integers().between(1, 50), longs().all()).checkAssert((o, seed) -> {
+            Random rng = new Random(seed);
+            Tensor queries = random(rng, 1, o, e);
+            Tensor full = model.decoder().decode(queries, latents, Trace.OFF);
+            int from = rng.nextInt(o), to = from + 1 + rng.nextInt(o - from);
+            Tensor chunk = model.decoder().decode(queries.get(0).rows(from, to).reshape(1, to - from, e), latents, Trace.OFF);
+            assertClose(full.get(0).rows(from, to), chunk.get(0), 0);
+        });
+    }
+
+    @Test
+    void forwardRejectsInputsOfTheWrongWidth() {
+        Inputs in = new Inputs().put("inputs", Tensor.zeros(1, 3, model.config().dModel() + 1));
+        IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> model.forward(in, Trace.OFF));
+        assertTrue(ex.getMessage().contains("inputs must be [batch, M, " + model.config().dModel() + "]"), ex.getMessage());
+    }
+
+    static Tensor random(Random rng, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.size(); i++) t.data()[i] = (float) rng.nextGaussian();
+        return t;
+    }
+
+    static int[] permutation(Random rng, int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1), t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    static void assertClose(Tensor a, Tensor b, double tol) {
+        for (int i = 0; i < a.size(); i++) {
+            float x = a.data()[a.offset() + i], y = b.data()[b.offset() + i];
+            assertTrue(Math.abs(x - y) <= tol * Math.max(1, Math.abs(x)), "element " + i + ": " + x + " vs " + y);
+        }
+    }
+}
