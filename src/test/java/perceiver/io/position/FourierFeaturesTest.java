@@ -60,6 +60,47 @@ class FourierFeaturesTest {
         System.out.println("[golden] fourier-features worst abs error " + worst);
     }
 
+    /** Columns {@code [from, from + width)} of rows {@code [r0, r0 + n)} of batch element 0 of a {@code [B, M, C]} tensor. */
+    private static Tensor block(Tensor t, int r0, int n, int from, int width) {
+        float[] out = new float[n * width];
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(t.data(), t.offset() + (r0 + r) * t.dim(2) + from, out, r * width, width);
+        }
+        return Tensor.of(out, n, width);
+    }
+
+    /** The Fourier parts of the model goldens: 64-band flow encoder, 192/32-band multimodal encoder and decoder. */
+    @Test
+    void modelEncodingsMatchGolden() {
+        GoldenFile flow = GoldenFile.open("optical-flow/io.safetensors");
+        Tensor flowPos = new FourierFeatures(64, new int[] {12, 16}, true, false).encode(12, 16);
+        assertClose(block(flow.f32("preprocessor.output"), 0, 192, 64, 258), flowPos, TOL, "optical-flow preprocessor.output pos");
+
+        GoldenFile mm = GoldenFile.open("multimodal-autoencoding/io.safetensors");
+        FourierFeatures audio = new FourierFeatures(192, new int[] {16}, true, false);
+        FourierFeatures image = new FourierFeatures(32, new int[] {2, 2, 2}, true, false);
+        Tensor pre = mm.f32("preprocessor.output");
+        assertClose(block(pre, 0, 4, 4, 385), audio.encode(4), TOL, "multimodal preprocessor.output audio pos");
+        assertClose(block(pre, 4, 8, 48, 195), image.encode(2, 2, 2), TOL, "multimodal preprocessor.output image pos");
+        for (String run : new String[] {"full.", "chunk."}) {
+            long[] ap = mm.i64(run + "subsampled_output_points.audio");
+            long[] ip = mm.i64(run + "subsampled_output_points.image");
+            Tensor q = mm.f32(run + "decoder.query");
+            assertClose(block(q, 0, ap.length, 0, 385), audio.encodeSubsampled(ap, 4), TOL, run + "decoder.query audio");
+            assertClose(block(q, ap.length, ip.length, 0, 195), image.encodeSubsampled(ip, 2, 8, 8), TOL,
+                    run + "decoder.query image");
+        }
+    }
+
+    @Test
+    void linspaceMatchesTorchVectorPath() {
+        // torch.linspace(-1, 1, 16) on the golden machine: one pair of 8-lane vectors (see optical-flow positions)
+        float[] l = FourierFeatures.linspace(-1f, 1f, 16);
+        assertEquals(-1f, l[0]);
+        assertEquals(1f, l[15], 1e-7f);
+        assertEquals(-1f, FourierFeatures.linspace(-1f, 1f, 1)[0]);
+    }
+
     @Test
     void channelCountFormula() {
         assertEquals(258, FourierFeatures.numChannels(2, 64, true, false));
