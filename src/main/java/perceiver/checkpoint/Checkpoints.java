@@ -7,21 +7,30 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
 
-/** Opens a checkpoint file with the reader its content calls for. */
+/** Opens a checkpoint file with the reader its name and content call for. */
 public final class Checkpoints {
     private Checkpoints() {}
 
     /**
-     * Opens {@code path}: a safetensors file (recognised by its header: a little-endian length followed by
-     * {@code '{'}).
+     * Opens {@code path}: a shard index (a name ending in {@code .index.json}, e.g.
+     * {@code model.safetensors.index.json}) or a single safetensors file (recognised by its content: a
+     * little-endian header length followed by {@code '{'}).
      *
      * @throws CheckpointException for a missing file, an unknown format, or a file its reader rejects
      */
     public static TensorStore open(Path path) {
+        if (path.getFileName() != null && path.getFileName().toString().endsWith(".index.json")) {
+            return ShardedStore.open(path);
+        }
+        return openSingle(path);
+    }
+
+    /** Opens one checkpoint file (not an index) by its content. */
+    static MappedTensorStore openSingle(Path path) {
         byte[] head = head(path);
         if (looksLikeSafetensors(head)) return SafetensorsReader.open(path);
-        throw new CheckpointException(path + ": unknown checkpoint format (expected a safetensors file); it begins "
-                + "with bytes " + HexFormat.ofDelimiter(" ").formatHex(head));
+        throw new CheckpointException(path + ": unknown checkpoint format (expected a safetensors file or a"
+                + " *.index.json shard index); it begins with bytes " + HexFormat.ofDelimiter(" ").formatHex(head));
     }
 
     private static boolean looksLikeSafetensors(byte[] head) {

@@ -70,6 +70,17 @@ public final class SafetensorsWriter {
         return put(info, bytes);
     }
 
+    /**
+     * Adds tensor {@code name} of {@code store} under the same name, dtype and shape. Values pass through
+     * {@link TensorStore#floats} or {@link TensorStore#longs}, so every dtype is copied exactly except F64, which
+     * keeps only float32 precision.
+     */
+    public SafetensorsWriter copy(TensorStore store, String name) {
+        TensorInfo info = store.info(name);
+        return info.dtype().isFloat() ? add(name, store.floats(name), info.dtype())
+                : addLongs(name, store.longs(name), info.dtype(), info.shape());
+    }
+
     /** Adds a {@code __metadata__} entry. */
     public SafetensorsWriter metadata(String key, String value) {
         metadata.put(key, value);
