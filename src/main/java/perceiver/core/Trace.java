@@ -3,6 +3,7 @@ package perceiver.core;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
 /**
@@ -15,6 +16,7 @@ public final class Trace {
 
     private final boolean on;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+    private final Map<String, LongTensor> integers = new LinkedHashMap<>();
     private String prefix = "";
 
     private Trace(boolean on) { this.on = on; }
@@ -29,6 +31,16 @@ public final class Trace {
         if (on) tensors.put(prefix + name, t);
     }
 
+    /** Records an integer intermediate (sizes, counts) under {@code prefix + name} (no-op when off). */
+    public void put(String name, LongTensor t) {
+        if (on) integers.put(prefix + name, t);
+    }
+
+    /** Records an integer scalar. */
+    public void putScalar(String name, long value) {
+        put(name, new LongTensor(new long[] {value}, new int[0]));
+    }
+
     /** A zero tensor of the given shape to be filled with attention probabilities, or null when off. */
     public Tensor probabilities(String name, int... shape) {
         if (!on) return null;
@@ -41,4 +53,6 @@ public final class Trace {
     public void prefix(String p) { prefix = p; }
 
     public Map<String, Tensor> tensors() { return tensors; }
+
+    public Map<String, LongTensor> integers() { return integers; }
 }

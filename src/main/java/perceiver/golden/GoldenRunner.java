@@ -81,6 +81,11 @@ public final class GoldenRunner {
                 if (!golden.contains(key) || !golden.info(key).dtype().isFloat() || !compared.add(key)) continue;
                 comparisons.add(compareTensor(key, e.getValue(), golden.floats(key)));
             }
+            for (Map.Entry<String, LongTensor> e : trace.integers().entrySet()) {
+                String key = golden.contains(prefix + e.getKey()) ? prefix + e.getKey() : e.getKey();
+                if (!golden.contains(key) || golden.info(key).dtype().isFloat() || !compared.add(key)) continue;
+                comparisons.add(compareIntegers(key, e.getValue(), golden.longs(key), golden.info(key).shape()));
+            }
         }
         List<String> notCompared = golden.names().stream()
                 .filter(n -> !compared.contains(n) && !isInput(n) && !n.startsWith("aux.")).toList();
@@ -108,6 +113,12 @@ public final class GoldenRunner {
         double rel = maxAbs / scale;
         String problem = zerosBroken > 0 ? zerosBroken + " masked probabilities are not exactly 0" : null;
         return new GoldenCase.Comparison(name, shape, maxAbs, rel, rel <= TOLERANCE && zerosBroken == 0, problem);
+    }
+
+    static GoldenCase.Comparison compareIntegers(String name, LongTensor ours, long[] golden, int[] shape) {
+        boolean same = Arrays.equals(ours.shape(), shape) && Arrays.equals(ours.data(), golden);
+        return new GoldenCase.Comparison(name, Arrays.toString(shape), same ? 0 : Double.NaN, same ? 0 : Double.NaN, same,
+                same ? null : "integers " + Arrays.toString(ours.data()) + " != golden " + Arrays.toString(golden));
     }
 
     /** {@code ""}, or each {@code X.} that prefixes stored {@code X.subsampled_output_points.*} inputs. */

@@ -9,6 +9,8 @@ import perceiver.core.ClassificationDecoder;
 import perceiver.core.LatentProcess;
 import perceiver.core.Perceiver;
 import perceiver.core.PerceiverEncoder;
+import perceiver.io.image.ImagePreprocessor;
+import perceiver.io.position.FourierFeatures;
 import perceiver.io.text.TextPreprocessor;
 import perceiver.nn.Attention;
 import perceiver.nn.AttentionLayer;
@@ -38,6 +40,27 @@ final class HfModules {
         String s = TRUNK + "input_preprocessor.";
         return new TextPreprocessor(p.get(s + "embeddings.weight", c.vocabSize(), c.dModel()),
                 p.get(s + "position_embeddings.weight", c.maxPositionEmbeddings(), c.dModel()));
+    }
+
+    /** {@code PerceiverImagePreprocessor} of the three ImageNet models (prep_type conv1x1 / pixels / conv). */
+    static ImagePreprocessor imagePreprocessor(Parameters p, PerceiverConfig c, String prepType) {
+        String s = TRUNK + "input_preprocessor.";
+        return switch (prepType) {
+            case "conv1x1" -> new ImagePreprocessor.Conv1x1(p.get(s + "convnet_1x1.weight", 256, 3, 1, 1),
+                    p.get(s + "convnet_1x1.bias", 256),
+                    p.get(s + "position_embeddings.position_embeddings", c.imageSize() * c.imageSize(), 256),
+                    linear(p, s + "positions_projection.", 256, 256));
+            case "pixels" -> new ImagePreprocessor.Pixels(new FourierFeatures(64, new int[] {224, 224}, true, false));
+            case "conv" -> {
+                String b = s + "convnet.batchnorm.";
+                ImagePreprocessor.ConvStem stem = new ImagePreprocessor.ConvStem(p.get(s + "convnet.conv.weight", 64, 3, 7, 7),
+                        p.get(b + "weight", 64), p.get(b + "bias", 64), p.get(b + "running_mean", 64),
+                        p.get(b + "running_var", 64), new FourierFeatures(64, new int[] {56, 56}, true, false));
+                p.ignore(b + "num_batches_tracked");
+                yield stem;
+            }
+            default -> throw new IllegalArgumentException("unknown image prep_type " + prepType);
+        };
     }
 
     /** {@code PerceiverEmbeddingDecoder}: the MLM head, tied to the input token embedding, with its own bias. */

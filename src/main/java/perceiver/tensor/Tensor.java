@@ -134,6 +134,30 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * Concatenation along the last axis: parts {@code [..., C_i]} with equal leading dimensions give
+     * {@code [..., ΣC_i]}.
+     */
+    public static Tensor concatLast(Tensor... parts) {
+        int rows = parts[0].rows(), width = 0;
+        for (Tensor p : parts) {
+            if (p.rows() != rows || p.rank() != parts[0].rank()) {
+                throw new IllegalArgumentException("cannot concatenate " + p + " to " + parts[0] + " along the last axis");
+            }
+            width += p.dim(-1);
+        }
+        int[] s = parts[0].shape();
+        s[s.length - 1] = width;
+        Tensor out = zeros(s);
+        int at = 0;
+        for (Tensor p : parts) {
+            int c = p.dim(-1);
+            for (int r = 0; r < rows; r++) System.arraycopy(p.data, p.offset + r * c, out.data, r * width + at, c);
+            at += c;
+        }
+        return out;
+    }
+
     public void fill(float value) { Arrays.fill(data, offset, offset + size, value); }
 
     @Override

@@ -1,0 +1,42 @@
+package perceiver.models;
+
+import java.util.Map;
+
+import perceiver.core.ClassificationDecoder;
+import perceiver.core.Perceiver;
+import perceiver.core.Trace;
+import perceiver.io.image.ImagePreprocessor;
+import perceiver.tensor.Tensor;
+
+/**
+ * ImageNet classification (paper §4.2): an {@link ImagePreprocessor} (learned positions / Fourier features / conv
+ * stem), the trunk and the classification decoder. {@code inputs [B, 3, H, W] → logits [B, num_labels]}.
+ * HF classes {@code PerceiverForImageClassificationLearned}, {@code ...Fourier}, {@code ...ConvProcessing}.
+ */
+public record ImageClassifier(PerceiverConfig config, ImagePreprocessor preprocessor, Perceiver perceiver,
+                              ClassificationDecoder decoder) implements PerceiverTask {
+    public static final String LEARNED = "PerceiverForImageClassificationLearned";
+    public static final String FOURIER = "PerceiverForImageClassificationFourier";
+    public static final String CONV = "PerceiverForImageClassificationConvProcessing";
+
+    static ImageClassifier build(PerceiverConfig c, Parameters p) {
+        String prep = switch (c.modelClass()) {
+            case LEARNED -> "conv1x1";
+            case FOURIER -> "pixels";
+            case CONV -> "conv";
+            default -> throw new IllegalArgumentException("not an image classifier: " + c.modelClass());
+        };
+        ImagePreprocessor pre = HfModules.imagePreprocessor(p, c, prep);
+        Perceiver trunk = HfModules.perceiver(p, c, HfModules.TRUNK, pre.channels());
+        return new ImageClassifier(c, pre, trunk,
+                HfModules.classificationDecoder(p, c, HfModules.TRUNK, HfModules.classificationArgs(c)));
+    }
+
+    @Override
+    public Map<String, Tensor> forward(Inputs in, Trace trace) {
+        Tensor x = preprocessor.forward(in.tensor("inputs"), trace);
+        Tensor logits = decoder.decode(perceiver.encode(x, null, trace), trace);
+        trace.put("logits", logits);
+        return Map.of("logits", logits);
+    }
+}
