@@ -9,6 +9,7 @@ import perceiver.core.ClassificationDecoder;
 import perceiver.core.LatentProcess;
 import perceiver.core.Perceiver;
 import perceiver.core.PerceiverEncoder;
+import perceiver.io.flow.FlowPreprocessor;
 import perceiver.io.image.ImagePreprocessor;
 import perceiver.io.position.FourierFeatures;
 import perceiver.io.text.TextPreprocessor;
@@ -61,6 +62,12 @@ final class HfModules {
             }
             default -> throw new IllegalArgumentException("unknown image prep_type " + prepType);
         };
+    }
+
+    /** The optical-flow patch preprocessor: {@code conv_after_patches} Linear(54 → 64) and 2-D Fourier (64 bands). */
+    static FlowPreprocessor flowPreprocessor(Parameters p, PerceiverConfig c) {
+        return new FlowPreprocessor(linear(p, TRUNK + "input_preprocessor.conv_after_patches.", 54, 64),
+                new FourierFeatures(64, c.trainSize(), true, false));
     }
 
     /** {@code PerceiverEmbeddingDecoder}: the MLM head, tied to the input token embedding, with its own bias. */

@@ -20,6 +20,14 @@ public final class FlowTiling {
     /** Default minimum overlap of neighbouring tiles (DeepMind's colab). */
     public static final int MIN_OVERLAP = 20;
 
+    /** Told after each batch of tiles: how many of the total are done. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (done, total) -> {};
+
+        void done(int done, int total);
+    }
+
     private FlowTiling() {}
 
     /** A tile's top-left corner in the frame. */
@@ -151,7 +159,7 @@ public final class FlowTiling {
      * @return flow {@code [H, W, 2]} (u = x displacement, v = y displacement, pixels)
      */
     public static Tensor flow(Tensor frame1, Tensor frame2, int tileHeight, int tileWidth, int batchSize,
-                              UnaryOperator<Tensor> model) {
+                              UnaryOperator<Tensor> model, Progress progress) {
         if (!frame1.hasShape(frame2.shape()) || frame1.rank() != 3 || frame1.dim(0) != 3) {
             throw new IllegalArgumentException("frames must be two [3, H, W] of the same size, got " + frame1 + " and " + frame2);
         }
@@ -173,6 +181,7 @@ public final class FlowTiling {
                         + ", " + tileWidth + ", 2]");
             }
             for (int i = 0; i < n; i++) fields.add(flows.get(i));
+            progress.done(from + n, tiles.size());
         }
         return blend(h, w, tiles, fields);
     }
