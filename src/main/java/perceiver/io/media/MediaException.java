@@ -5,6 +5,8 @@ package perceiver.io.media;
  * is one line naming the file, what was expected and what was found.
  */
 public final class MediaException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
     public MediaException(String message) {
         super(message);
     }

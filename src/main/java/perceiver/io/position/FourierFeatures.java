@@ -169,7 +169,46 @@ public final class FourierFeatures {
      */
     public Tensor encode(int... indexDims) {
         checkRank(indexDims);
-        return encodePositions(linearPositions(indexDims));
+        checkDims(indexDims);
+        // Same values as encodePositions(linearPositions(indexDims)), but sin/cos depend only on (axis, coordinate,
+        // band), so they are tabulated per axis and the rows assembled by copying.
+        int d = numDims(), k = numBands, c = numChannels(), off0 = concatPos ? d : 0, dk = d * k;
+        float[][] axisPos = new float[d][];
+        float[][] sinT = new float[d][], cosT = new float[d][];
+        for (int i = 0; i < d; i++) {
+            axisPos[i] = linspace(-1f, 1f, indexDims[i]);
+            Tensor row = encodePositions(axisPositions(i, axisPos[i]));
+            sinT[i] = new float[indexDims[i] * k];
+            cosT[i] = new float[indexDims[i] * k];
+            for (int j = 0; j < indexDims[i]; j++) {
+                int src = j * c + off0 + i * k;
+                System.arraycopy(row.data(), src, sinT[i], j * k, k);
+                if (!sineOnly) System.arraycopy(row.data(), src + dk, cosT[i], j * k, k);
+            }
+        }
+        int n = Math.toIntExact(Tensor.count(indexDims));
+        float[] out = new float[n * c];
+        Parallel.forRange(n, 1024, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * c;
+                for (int i = d - 1, rest = r; i >= 0; i--) {
+                    int j = rest % indexDims[i];
+                    rest /= indexDims[i];
+                    if (concatPos) out[o + i] = axisPos[i][j];
+                    System.arraycopy(sinT[i], j * k, out, o + off0 + i * k, k);
+                    if (!sineOnly) System.arraycopy(cosT[i], j * k, out, o + off0 + dk + i * k, k);
+                }
+            }
+        });
+        return Tensor.of(out, n, c);
+    }
+
+    /** Positions {@code [n, d]} that are zero except along axis {@code axis}, which takes {@code values}. */
+    private Tensor axisPositions(int axis, float[] values) {
+        int d = numDims();
+        float[] p = new float[values.length * d];
+        for (int j = 0; j < values.length; j++) p[j * d + axis] = values[j];
+        return Tensor.of(p, values.length, d);
     }
 
     /**

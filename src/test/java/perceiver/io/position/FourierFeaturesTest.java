@@ -102,6 +102,22 @@ class FourierFeaturesTest {
     }
 
     @Test
+    void tabulatedGridEqualsGeneralPath() {
+        int[][] dims = {{5}, {7, 9}, {3, 17, 33}};
+        for (int[] d : dims) {
+            for (boolean concat : new boolean[] {true, false}) {
+                for (boolean sine : new boolean[] {true, false}) {
+                    int[] res = new int[d.length];
+                    for (int i = 0; i < d.length; i++) res[i] = 2 * d[i] + 3;
+                    FourierFeatures ff = new FourierFeatures(19, res, concat, sine);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                            ff.encodePositions(FourierFeatures.linearPositions(d)).toArray(), ff.encode(d).toArray());
+                }
+            }
+        }
+    }
+
+    @Test
     void channelCountFormula() {
         assertEquals(258, FourierFeatures.numChannels(2, 64, true, false));
         assertEquals(195, FourierFeatures.numChannels(3, 32, true, false));
