@@ -1,16 +1,20 @@
 package perceiver.models;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 
 import perceiver.checkpoint.CheckpointException;
 import perceiver.core.BasicDecoder;
 import perceiver.core.ClassificationDecoder;
 import perceiver.core.LatentProcess;
+import perceiver.core.MultimodalDecoder;
 import perceiver.core.Perceiver;
 import perceiver.core.PerceiverEncoder;
 import perceiver.io.flow.FlowPreprocessor;
 import perceiver.io.image.ImagePreprocessor;
+import perceiver.io.multimodal.MultimodalPreprocessor;
 import perceiver.io.position.FourierFeatures;
 import perceiver.io.text.TextPreprocessor;
 import perceiver.nn.Attention;
@@ -68,6 +72,43 @@ final class HfModules {
     static FlowPreprocessor flowPreprocessor(Parameters p, PerceiverConfig c) {
         return new FlowPreprocessor(linear(p, TRUNK + "input_preprocessor.conv_after_patches.", 54, 64),
                 new FourierFeatures(64, c.trainSize(), true, false));
+    }
+
+    /** HF hard-codes the label query width and the multimodal decoder's output width. */
+    static final int MULTIMODAL_LABEL_QUERY = 1024, MULTIMODAL_DECODER_OUT = 512, MULTIMODAL_DECODER_PADDING = 2;
+
+    /** {@code PerceiverForMultimodalAutoencoding} with the modalities audio, image (video), label. */
+    static MultimodalAutoencoder multimodal(Parameters p, PerceiverConfig c) {
+        int nAudio = c.numFrames() * c.audioSamplesPerFrame(), spp = c.samplesPerPatch(), labels = c.numLabels();
+        FourierFeatures audioPos = new FourierFeatures(192, new int[] {nAudio}, true, false);
+        FourierFeatures videoPos = new FourierFeatures(32, new int[] {c.numFrames(), c.imageSize(), c.imageSize()}, true, false);
+        Map<String, Integer> inChannels = MultimodalPreprocessor.modalityChannels(spp, audioPos, videoPos, labels);
+        int width = MultimodalPreprocessor.channels(inChannels);
+        String s = TRUNK + "input_preprocessor.";
+        Map<String, Tensor> padding = new LinkedHashMap<>(), mask = new LinkedHashMap<>();
+        for (String m : MultimodalPreprocessor.MODALITIES) padding.put(m, p.get(s + "padding." + m, 1, width - inChannels.get(m)));
+        for (String m : MultimodalPreprocessor.MODALITIES) mask.put(m, p.get(s + "mask." + m, 1, width));
+        MultimodalPreprocessor pre = new MultimodalPreprocessor(spp, audioPos, videoPos, labels, padding, mask);
+
+        Perceiver trunk = perceiver(p, c, TRUNK, width);
+        String d = TRUNK + "decoder.";
+        Tensor labelQuery = decoderQueries(p, d + "modalities.label.decoder.", 1, MULTIMODAL_LABEL_QUERY);
+        Map<String, Integer> queryChannels = Map.of("audio", audioPos.numChannels(), "image", videoPos.numChannels(),
+                "label", MULTIMODAL_LABEL_QUERY);
+        int queryWidth = queryChannels.values().stream().mapToInt(Integer::intValue).max().orElseThrow()
+                + MULTIMODAL_DECODER_PADDING;
+        BasicDecoder basic = basicDecoder(p, c, d + "decoder.",
+                new DecoderArgs(queryWidth, null, null, 1, 1, false, MULTIMODAL_DECODER_OUT));
+        Map<String, Tensor> queryPadding = new LinkedHashMap<>();
+        for (String m : MultimodalPreprocessor.MODALITIES) {
+            queryPadding.put(m, p.get(d + "padding." + m, 1, queryWidth - queryChannels.get(m)));
+        }
+        MultimodalDecoder decoder = new MultimodalDecoder(MultimodalPreprocessor.MODALITIES, queryPadding, queryWidth, basic);
+        String o = TRUNK + "output_postprocessor.modalities.";
+        return new MultimodalAutoencoder(c, pre, trunk, audioPos, videoPos, labelQuery, decoder,
+                linear(p, o + "audio.classifier.", MULTIMODAL_DECODER_OUT, spp),
+                linear(p, o + "image.classifier.", MULTIMODAL_DECODER_OUT, 3),
+                linear(p, o + "label.classifier.", MULTIMODAL_DECODER_OUT, labels));
     }
 
     /** {@code PerceiverEmbeddingDecoder}: the MLM head, tied to the input token embedding, with its own bias. */

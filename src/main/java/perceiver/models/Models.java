@@ -9,7 +9,7 @@ public final class Models {
     /** The model classes {@link #build} knows. */
     public static final List<String> SUPPORTED = List.of(GenericModel.MODEL_CLASS, MaskedLanguageModel.MODEL_CLASS,
             TextClassifier.MODEL_CLASS, ImageClassifier.LEARNED, ImageClassifier.FOURIER, ImageClassifier.CONV,
-            OpticalFlow.MODEL_CLASS);
+            OpticalFlow.MODEL_CLASS, MultimodalAutoencoder.MODEL_CLASS);
 
     /**
      * Builds the architecture of {@code config} with weights from {@code params}, then lets {@code params} report
@@ -20,6 +20,7 @@ public final class Models {
             case GenericModel.MODEL_CLASS -> GenericModel.build(config, params);
             case MaskedLanguageModel.MODEL_CLASS -> MaskedLanguageModel.build(config, params);
             case TextClassifier.MODEL_CLASS -> TextClassifier.build(config, params);
+            case MultimodalAutoencoder.MODEL_CLASS -> MultimodalAutoencoder.build(config, params);
             case OpticalFlow.MODEL_CLASS -> OpticalFlow.build(config, params);
             case ImageClassifier.LEARNED, ImageClassifier.FOURIER, ImageClassifier.CONV -> ImageClassifier.build(config, params);
             default -> throw new UnsupportedModelException(config.source() + ": model class '" + config.modelClass()

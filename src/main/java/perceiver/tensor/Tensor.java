@@ -158,6 +158,26 @@ public final class Tensor {
         return out;
     }
 
+    /** Concatenation along axis 1 of {@code [B, n_i, C]} arrays: {@code [B, Σn_i, C]}. */
+    public static Tensor concatTokens(Tensor... parts) {
+        int batch = parts[0].dim(0), c = parts[0].dim(2), n = 0;
+        for (Tensor p : parts) {
+            if (p.rank() != 3 || p.dim(0) != batch || p.dim(2) != c) {
+                throw new IllegalArgumentException("cannot concatenate " + p + " to " + parts[0] + " along axis 1");
+            }
+            n += p.dim(1);
+        }
+        Tensor out = zeros(batch, n, c);
+        for (int b = 0; b < batch; b++) {
+            int at = 0;
+            for (Tensor p : parts) {
+                out.get(b).rows(at, at + p.dim(1)).copyFrom(p.get(b));
+                at += p.dim(1);
+            }
+        }
+        return out;
+    }
+
     public void fill(float value) { Arrays.fill(data, offset, offset + size, value); }
 
     @Override

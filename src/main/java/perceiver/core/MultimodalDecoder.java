@@ -1,0 +1,40 @@
+package perceiver.core;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import perceiver.tensor.Tensor;
+
+/**
+ * Multimodal decoding (paper §4.4, HF {@code PerceiverMultimodalDecoder}): each modality brings its own queries
+ * {@code [B, n_m, C_m]}; they are padded with a trainable vector per modality to a common width, concatenated in
+ * the given (sorted) order, decoded by one {@link BasicDecoder}, and the output rows are split back per modality.
+ *
+ * @param padding per modality {@code [1, width - C_m]}
+ */
+public record MultimodalDecoder(List<String> modalities, Map<String, Tensor> padding, int width, BasicDecoder decoder) {
+
+    /** @param queries per modality {@code [B, n_m, C_m]}; @return per modality {@code [B, n_m, out]} */
+    public Map<String, Tensor> decode(Map<String, Tensor> queries, Tensor latents, Trace trace) {
+        Tensor[] padded = new Tensor[modalities.size()];
+        for (int i = 0; i < padded.length; i++) {
+            Tensor q = queries.get(modalities.get(i));
+            int batch = q.dim(0), n = q.dim(1);
+            Tensor pad = padding.get(modalities.get(i));
+            padded[i] = Tensor.concatLast(q, pad.repeat(batch * n).reshape(batch, n, pad.dim(-1)));
+        }
+        Tensor out = decoder.decode(Tensor.concatTokens(padded), latents, trace);
+        trace.put("decoder.output", out);
+        Map<String, Tensor> split = new LinkedHashMap<>();
+        int at = 0;
+        for (int i = 0; i < padded.length; i++) {
+            int n = padded[i].dim(1);
+            Tensor part = Tensor.zeros(out.dim(0), n, out.dim(2));
+            for (int b = 0; b < out.dim(0); b++) part.get(b).copyFrom(out.get(b).rows(at, at + n));
+            split.put(modalities.get(i), part);
+            at += n;
+        }
+        return split;
+    }
+}
