@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import perceiver.checkpoint.CheckpointException;
@@ -44,16 +45,14 @@ public final class GoldenRunner {
                     List.of(), List.of());
         }
         try (TensorStore golden = Checkpoints.open(io)) {
-            if (isFunctionCase(config)) {
-                return new GoldenCase(name, GoldenCase.Status.UNSUPPORTED, "function cases are not supported yet",
-                        List.of(), List.of());
-            }
-            PerceiverConfig cfg = PerceiverConfig.load(config);
+            JsonNode raw = readJson(config);
+            if (raw.has("functions")) return compare(name, (in, trace) -> FourierCase.record(raw, subsampled(golden, raw), trace), golden);
+            PerceiverConfig cfg = PerceiverConfig.parse(raw, config);
             PerceiverTask model;
             try (TensorStore weights = Checkpoints.open(dir.resolve("weights.safetensors"))) {
                 model = Models.build(cfg, Parameters.fromStore(weights));
             }
-            return compare(name, model, golden);
+            return compare(name, model::forward, golden);
         } catch (UnsupportedModelException e) {
             return new GoldenCase(name, GoldenCase.Status.UNSUPPORTED, e.getMessage(), List.of(), List.of());
         } catch (CheckpointException | IllegalArgumentException e) {
@@ -61,21 +60,35 @@ public final class GoldenRunner {
         }
     }
 
-    /** Cases that test free functions (position encodings) list them under {@code functions} and have no model. */
-    private static boolean isFunctionCase(Path config) {
+    /** What a case runs: a model's forward pass, or (function cases) the functions under test. */
+    private interface Run {
+        void run(Inputs inputs, Trace trace);
+    }
+
+    /** Per combination of a function case, its stored {@code combo<i>.subsampled_indices}, or null. */
+    private static long[][] subsampled(TensorStore golden, JsonNode config) {
+        long[][] idx = new long[config.path("combos").size()][];
+        for (int i = 0; i < idx.length; i++) {
+            String key = "combo" + i + ".subsampled_indices";
+            if (golden.contains(key)) idx[i] = golden.longs(key);
+        }
+        return idx;
+    }
+
+    private static JsonNode readJson(Path config) {
         try {
-            return new ObjectMapper().readTree(config.toFile()).has("functions");
+            return new ObjectMapper().readTree(config.toFile());
         } catch (IOException e) {
             throw new CheckpointException(config + ": cannot read: " + e.getMessage(), e);
         }
     }
 
-    private static GoldenCase compare(String name, PerceiverTask model, TensorStore golden) {
+    private static GoldenCase compare(String name, Run model, TensorStore golden) {
         List<GoldenCase.Comparison> comparisons = new ArrayList<>();
         TreeSet<String> compared = new TreeSet<>();
         for (String prefix : runPrefixes(golden)) {
             Trace trace = Trace.recording();
-            model.forward(inputs(golden, prefix), trace);
+            model.run(inputs(golden, prefix), trace);
             for (Map.Entry<String, Tensor> e : trace.tensors().entrySet()) {
                 String key = golden.contains(prefix + e.getKey()) ? prefix + e.getKey() : e.getKey();
                 if (!golden.contains(key) || !golden.info(key).dtype().isFloat() || !compared.add(key)) continue;
@@ -134,6 +147,7 @@ public final class GoldenRunner {
     private static boolean isInput(String n) {
         String base = n.replaceFirst("^[a-z]+\\.(?=subsampled_output_points)", "");
         return base.equals("inputs") || base.startsWith("inputs.") || base.equals("attention_mask")
+                || base.endsWith(".subsampled_indices")
                 || base.startsWith("subsampled_output_points.");
     }
 
