@@ -9,6 +9,7 @@ import perceiver.core.Trace;
 import perceiver.io.multimodal.MultimodalPreprocessor;
 import perceiver.io.position.FourierFeatures;
 import perceiver.nn.Linear;
+import perceiver.tensor.Backend;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
@@ -45,14 +46,14 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
     }
 
     @Override
-    public Map<String, Tensor> forward(Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
         MultimodalPreprocessor.Output pre = preprocessor.forward(in.tensor("inputs.audio"), in.tensor("inputs.image"),
                 in.tensor("inputs.label"), trace);
-        Tensor latents = perceiver.encode(pre.array(), null, trace);
+        A latents = perceiver.encode(be, be.upload(pre.array()), null, trace);
         long[] audio = points(in.optionalLongs("subsampled_output_points.audio"), audioPatches(), "audio");
         int[] grid = videoGrid();
         long[] image = points(in.optionalLongs("subsampled_output_points.image"), grid[0] * grid[1] * grid[2], "image");
-        Map<String, Tensor> out = decode(latents, audio, image, trace);
+        Map<String, Tensor> out = decode(be, latents, audio, image, trace);
         out.forEach((k, v) -> trace.put(k, v));
         return out;
     }
@@ -61,13 +62,13 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
      * Decodes the given audio-patch and video-pixel points (and the label) from encoded latents; each call's memory
      * is proportional to the number of points, so a full reconstruction decodes chunk by chunk.
      */
-    public Map<String, Tensor> decode(Tensor latents, long[] audioPoints, long[] imagePoints, Trace trace) {
-        int batch = latents.dim(0);
+    public <A> Map<String, Tensor> decode(Backend<A> be, A latents, long[] audioPoints, long[] imagePoints, Trace trace) {
+        int batch = be.shape(latents)[0];
         Map<String, Tensor> queries = new LinkedHashMap<>();
         queries.put("audio", audioQueries.encodeSubsampled(audioPoints, audioPatches()).repeat(batch));
         queries.put("image", imageQueries.encodeSubsampled(imagePoints, videoGrid()).repeat(batch));
         queries.put("label", labelQuery.repeat(batch));
-        Map<String, Tensor> rows = decoder.decode(queries, latents, trace);
+        Map<String, Tensor> rows = decoder.decode(be, queries, latents, trace);
         Map<String, Tensor> logits = new LinkedHashMap<>();
         logits.put("logits.audio", audioOut.forward(rows.get("audio")).reshape(batch, -1));
         logits.put("logits.image", imageOut.forward(rows.get("image")));
