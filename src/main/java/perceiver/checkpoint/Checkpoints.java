@@ -13,8 +13,8 @@ public final class Checkpoints {
 
     /**
      * Opens {@code path}: a shard index (a name ending in {@code .index.json}, e.g.
-     * {@code model.safetensors.index.json}) or a single safetensors file (recognised by its content: a
-     * little-endian header length followed by {@code '{'}).
+     * {@code model.safetensors.index.json}), or a single file recognised by its content: safetensors (a
+     * little-endian header length followed by {@code '{'}) or a PyTorch zip state dict ({@code PK\3\4}).
      *
      * @throws CheckpointException for a missing file, an unknown format, or a file its reader rejects
      */
@@ -29,8 +29,17 @@ public final class Checkpoints {
     static MappedTensorStore openSingle(Path path) {
         byte[] head = head(path);
         if (looksLikeSafetensors(head)) return SafetensorsReader.open(path);
-        throw new CheckpointException(path + ": unknown checkpoint format (expected a safetensors file or a"
-                + " *.index.json shard index); it begins with bytes " + HexFormat.ofDelimiter(" ").formatHex(head));
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            return PyTorchReader.open(path);
+        }
+        if (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] <= 5) {
+            throw new CheckpointException(path + ": a bare pickle (PyTorch's legacy format from before 1.6, or"
+                    + " _use_new_zipfile_serialization=False) is not supported; re-save it with torch.save in a"
+                    + " current PyTorch, or convert it to safetensors");
+        }
+        throw new CheckpointException(path + ": unknown checkpoint format (expected safetensors, a PyTorch zip"
+                + " .bin/.pt, or a *.index.json shard index); it begins with bytes "
+                + HexFormat.ofDelimiter(" ").formatHex(head));
     }
 
     private static boolean looksLikeSafetensors(byte[] head) {

@@ -48,7 +48,9 @@ public final class SafetensorsWriter {
         TensorInfo info = new TensorInfo(name, dtype, tensor.shape());
         ByteBuffer bytes = allocate(info);
         float[] data = tensor.data();
-        for (int i = tensor.offset(); i < tensor.offset() + tensor.size(); i++) ElementCodec.putFloat(bytes, dtype, data[i]);
+        for (int i = tensor.offset(); i < tensor.offset() + tensor.size(); i++) {
+            ElementCodec.putFloat(bytes, dtype, data[i]);
+        }
         return put(info, bytes);
     }
 
