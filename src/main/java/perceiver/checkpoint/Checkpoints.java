@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.Map;
 
 /** Opens a checkpoint file with the reader its name and content call for. */
 public final class Checkpoints {
@@ -40,6 +42,38 @@ public final class Checkpoints {
         throw new CheckpointException(path + ": unknown checkpoint format (expected safetensors, a PyTorch zip"
                 + " .bin/.pt, or a *.index.json shard index); it begins with bytes "
                 + HexFormat.ofDelimiter(" ").formatHex(head));
+    }
+
+    /** Counts of a store's content, for a summary such as {@code perceiver info}. */
+    public static CheckpointSummary describe(TensorStore store) {
+        Map<DType, Integer> dtypes = new EnumMap<>(DType.class);
+        long elements = 0;
+        long bytes = 0;
+        for (String name : store.names()) {
+            TensorInfo info = store.info(name);
+            dtypes.merge(info.dtype(), 1, Integer::sum);
+            elements += info.elements();
+            bytes += info.elements() * info.dtype().bytes();
+        }
+        return new CheckpointSummary(store.source(), store.format(), store.names().size(), dtypes, elements, bytes,
+                store.metadata());
+    }
+
+    /**
+     * Writes every tensor of {@code store} to one safetensors file at {@code out}, in the store's order, with its
+     * metadata (plus {@code format=pt}, which Hugging Face loaders expect, when the store has no {@code format}).
+     * With {@code keepDtypes} each tensor keeps its dtype; otherwise float tensors become F32 and integer tensors
+     * keep theirs. Tensors are read and written one at a time.
+     */
+    public static void convert(TensorStore store, Path out, boolean keepDtypes) {
+        SafetensorsWriter w = SafetensorsWriter.create();
+        store.metadata().forEach(w::metadata);
+        if (!store.metadata().containsKey("format")) w.metadata("format", "pt");
+        for (String name : store.names()) {
+            DType dtype = store.info(name).dtype();
+            w.copy(store, name, keepDtypes || !dtype.isFloat() ? dtype : DType.F32);
+        }
+        w.write(out);
     }
 
     private static boolean looksLikeSafetensors(byte[] head) {
