@@ -18,6 +18,9 @@ import perceiver.checkpoint.RestrictedUnpickler.TensorRef;
  * strides are honoured (non-contiguous tensors are gathered); tensors may share a storage.
  */
 public final class PyTorchReader extends MappedTensorStore {
+    /** Larger pickles are refused before they are interpreted (a state dict of 10,000 tensors needs ~2 MB). */
+    static final long MAX_PICKLE_BYTES = 100_000_000;
+
     private final ZipArchive zip;
     private final String archive;
     private final Map<String, TensorRef> tensors;
@@ -39,7 +42,12 @@ public final class PyTorchReader extends MappedTensorStore {
         String pickle = pickleEntry(path, zip);
         String archive = pickle.substring(0, pickle.length() - "/data.pkl".length());
         checkByteOrder(path, zip, archive);
-        Object root = RestrictedUnpickler.load(path + ": " + pickle, zip.map(zip.entries().get(pickle)));
+        ZipArchive.Entry program = zip.entries().get(pickle);
+        if (program.size() > MAX_PICKLE_BYTES) {
+            throw new CheckpointException(path + ": " + pickle + " holds " + program.size() + " bytes, more than the "
+                    + MAX_PICKLE_BYTES + " a state dict's pickle needs");
+        }
+        Object root = RestrictedUnpickler.load(path + ": " + pickle, zip.map(program));
         Map<String, TensorRef> tensors = stateDict(path, root);
         Map<String, TensorInfo> infos = new LinkedHashMap<>();
         for (Map.Entry<String, TensorRef> e : tensors.entrySet()) {

@@ -22,7 +22,8 @@ public final class ShardedStore extends MappedTensorStore {
 
     private ShardedStore(Path index, Map<String, MappedTensorStore> shards, Map<String, String> owner,
             Map<String, TensorInfo> infos, Map<String, String> metadata) {
-        super(index, shards.values().iterator().next().format() + " (" + shards.size() + " shards)", infos, metadata);
+        super(index, shards.values().iterator().next().format() + " (" + shards.size()
+                + (shards.size() == 1 ? " shard)" : " shards)"), infos, metadata);
         this.shards = shards;
         this.owner = owner;
     }

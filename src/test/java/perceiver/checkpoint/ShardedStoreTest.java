@@ -70,6 +70,20 @@ class ShardedStoreTest {
     }
 
     @Test
+    void pytorchShards() throws IOException {
+        Files.copy(PyTorchReaderTest.DATA.resolve("golden-bin/basic-model.bin"), dir.resolve("pytorch_model-1.bin"));
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        try (TensorStore golden = SafetensorsReader.open(GOLDEN)) {
+            golden.names().forEach(n -> weightMap.put(n, "pytorch_model-1.bin"));
+            Path index = Files.move(index(weightMap), dir.resolve("pytorch_model.bin.index.json"));
+            try (TensorStore sharded = Checkpoints.open(index)) {
+                assertEquals("pytorch zip (1 shard)", sharded.format());
+                StoreAssertions.assertSameTensors(golden, sharded);
+            }
+        }
+    }
+
+    @Test
     void missingShard() throws IOException {
         Map<String, String> weightMap = split(2);
         Files.delete(dir.resolve("model-00002-of-00002.safetensors"));
