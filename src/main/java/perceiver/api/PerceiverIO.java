@@ -31,9 +31,17 @@ public final class PerceiverIO {
 
     private PerceiverIO(PerceiverTask task) { this.task = task; }
 
-    /** Loads a Hugging Face model directory ({@code config.json} + safetensors weights). */
+    /** Loads a Hugging Face model directory ({@code config.json} + safetensors or PyTorch weights). */
     public static PerceiverIO load(Path dir) {
-        return new PerceiverIO(ModelDirectory.load(dir));
+        return load(dir.toString());
+    }
+
+    /**
+     * Loads a model from a directory, a weights file with {@code config.json} beside it, or a hub id such as
+     * {@code deepmind/language-perceiver} found in the local Hugging Face cache (nothing is downloaded).
+     */
+    public static PerceiverIO load(String ref) {
+        return new PerceiverIO(ModelDirectory.load(ref));
     }
 
     public PerceiverConfig config() { return task.config(); }

@@ -16,9 +16,9 @@ import java.util.stream.Stream;
  * downloaded; when a model is missing the error says which command downloads it and where we looked.
  */
 public final class ModelLocator {
-    /** Weights file names in order of preference. */
+    /** Weights file names in order of preference; {@code weights.safetensors} is the golden cases' name. */
     static final List<String> WEIGHTS = List.of("model.safetensors", "model.safetensors.index.json",
-            "pytorch_model.bin", "pytorch_model.bin.index.json");
+            "pytorch_model.bin", "pytorch_model.bin.index.json", "weights.safetensors");
 
     private static final Pattern HUB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
 

@@ -5,7 +5,6 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import java.nio.file.Path;
 import java.util.Random;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +27,7 @@ class PerceiverPropertiesTest {
 
     @BeforeAll
     static void load() {
-        model = (GenericModel) ModelDirectory.load(Path.of("golden/basic-model"));
+        model = (GenericModel) ModelDirectory.load("golden/basic-model");
     }
 
     @Test
