@@ -18,7 +18,7 @@ import perceiver.tensor.Parallel;
 @Command(name = "perceiver", mixinStandardHelpOptions = true, version = "perceiver-io-java 0.1.0",
         description = "Perceiver IO (Jaegle et al., ICLR 2022) in pure Java.",
         subcommands = {FillCommand.class, ClassifyTextCommand.class, InfoCommand.class, ConvertCommand.class,
-                GoldenCommand.class})
+                GoldenCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     static final int EXIT_BAD_INPUT = 2;
 

@@ -47,15 +47,23 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
 
     @Override
     public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
-        MultimodalPreprocessor.Output pre = preprocessor.forward(in.tensor("inputs.audio"), in.tensor("inputs.image"),
-                in.tensor("inputs.label"), trace);
-        A latents = perceiver.encode(be, be.upload(pre.array()), null, trace);
+        A latents = encode(be, in, trace);
         long[] audio = points(in.optionalLongs("subsampled_output_points.audio"), audioPatches(), "audio");
         int[] grid = videoGrid();
         long[] image = points(in.optionalLongs("subsampled_output_points.image"), grid[0] * grid[1] * grid[2], "image");
         Map<String, Tensor> out = decode(be, latents, audio, image, trace);
         out.forEach((k, v) -> trace.put(k, v));
         return out;
+    }
+
+    /**
+     * Preprocesses {@code inputs.audio/.image/.label} and encodes them: the latents {@link #decode} reads. A full
+     * reconstruction encodes once and decodes chunk by chunk.
+     */
+    public <A> A encode(Backend<A> be, Inputs in, Trace trace) {
+        MultimodalPreprocessor.Output pre = preprocessor.forward(in.tensor("inputs.audio"), in.tensor("inputs.image"),
+                in.tensor("inputs.label"), trace);
+        return perceiver.encode(be, be.upload(pre.array()), null, trace);
     }
 
     /**

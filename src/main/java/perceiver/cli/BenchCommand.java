@@ -1,0 +1,117 @@
+package perceiver.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import perceiver.benchmark.Bench;
+import perceiver.benchmark.BenchResult;
+import perceiver.benchmark.ModelBench;
+import perceiver.benchmark.Scaling;
+
+@Command(name = "bench", description = {
+        "Times forward passes of the published architectures at full size with random weights (no download) on",
+        "paper-sized inputs: wall time, GFLOP/s (analytic FLOP count), peak resident memory, time per stage.",
+        "Peak RSS is VmHWM since each model started building (later models run in a JVM that ran earlier ones;",
+        "bench/compare.sh runs one model per JVM). Threads: the global --threads option."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "all",
+            description = "A published architecture (file name in --configs, or a unique part of it: language, learned,"
+                    + " fourier, conv, flow, multimodal), several separated by commas, or 'all' (default).")
+    String model;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Benchmark this config instead (a config.json of a golden case or checkpoint, or a published-config entry).")
+    List<Path> configs = new ArrayList<>();
+
+    @Option(names = "--configs", paramLabel = "DIR", description = "Published configs (default: golden/published-configs).")
+    Path configDir;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "Timed passes per model; the median is reported (default 1).")
+    int repeat;
+
+    @Option(names = "--warmup", defaultValue = "1",
+            description = "Untimed passes first (default 1; multimodal: single-chunk forward passes).")
+    int warmup;
+
+    @Option(names = "--chunks", defaultValue = "128", description = "Multimodal: decoding chunks (default 128, the reference recipe).")
+    int chunks;
+
+    @Option(names = "--reencode-samples", defaultValue = "1",
+            description = "Multimodal: single-chunk forward passes timed to project re-encoding per chunk (default 1).")
+    int reencodeSamples;
+
+    @Option(names = "--image-size", defaultValue = "0", description = "Image side for the Fourier and conv ImageNet models (default 224).")
+    int imageSize;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random weights and inputs (default 42).")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path json;
+
+    @Option(names = "--save-weights", paramLabel = "DIR",
+            description = "Write DIR/<model>/{weights,inputs,outputs}.safetensors for the PyTorch peer (bench/torch_peer.py).")
+    Path saveDir;
+
+    @Option(names = "--scaling", description = "Instead of the models: encoder time and memory for M = 2^lo..2^hi input rows,"
+            + " decoder time and memory for O = 2^lo..2^hi queries, with line fits (optical-flow trunk, or that of --config;"
+            + " see bench/README.md).")
+    boolean scaling;
+
+    @Option(names = "--scaling-range", paramLabel = "LO..HI", defaultValue = "10..18",
+            description = "Exponents of the scaling sweep (default 10..18).")
+    String scalingRange;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut(), log = spec.commandLine().getErr();
+        if (repeat < 1 || warmup < 0 || chunks < 1 || reencodeSamples < 0) {
+            throw new ParameterException(spec.commandLine(), "--repeat and --chunks must be >= 1, --warmup and --reencode-samples >= 0");
+        }
+        Map<String, Object> env = Bench.environment();
+        out.printf("perceiver bench: %s threads, heap %s, load %s%n", env.get("threads"), env.get("heap"), env.get("loadavg_start"));
+        Path dir = configDir != null ? configDir
+                : Path.of(System.getProperty("perceiver.home", ".")).resolve("golden/published-configs");
+        List<BenchResult> results = List.of();
+        List<Scaling.Series> series = List.of();
+        if (scaling) {
+            int[] range = range(scalingRange);
+            Bench.Target flow = configs.isEmpty() ? Bench.published(dir, "optical-flow-perceiver").getFirst()
+                    : Bench.file(configs.getFirst());
+            series = Scaling.run(flow.config(), range[0], range[1], repeat, seed, log);
+            series.forEach(s -> s.print(out));
+        } else {
+            List<Bench.Target> targets = new ArrayList<>();
+            if (configs.isEmpty()) targets.addAll(Bench.published(dir, model));
+            for (Path c : configs) targets.add(Bench.file(c));
+            results = Bench.run(targets, imageSize, chunks,
+                    new ModelBench.Options(warmup, repeat, reencodeSamples, seed, saveDir), out, log);
+        }
+        if (json != null) Bench.writeJson(json, env, results, series);
+        return 0;
+    }
+
+    private int[] range(String s) {
+        String[] p = s.split("\\.\\.");
+        try {
+            int lo = Integer.parseInt(p[0].trim()), hi = Integer.parseInt(p[p.length - 1].trim());
+            if (p.length == 2 && lo >= 0 && lo <= hi && hi <= 24) return new int[] {lo, hi};
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ParameterException(spec.commandLine(), "--scaling-range must be LO..HI with 0 <= LO <= HI <= 24, got '" + s + "'");
+    }
+}
