@@ -80,8 +80,6 @@ public final class Bench {
     /** Runs each target, printing a table row as each finishes. */
     public static List<BenchResult> run(List<Target> targets, int imageSize, int chunks, ModelBench.Options o,
                                         PrintWriter out, PrintWriter log) {
-        out.println(BenchResult.header());
-        out.flush();
         List<BenchResult> results = new ArrayList<>();
         for (Target t : targets) {
             Workload w = Workload.paperSized(t.config(), imageSize);
@@ -89,6 +87,8 @@ public final class Bench {
                 w = new Workload.Multimodal(mm.frames(), mm.height(), mm.width(), mm.audioSamples(), mm.samplesPerPatch(), chunks);
             }
             BenchResult r = ModelBench.run(t.name(), t.config(), w, o, log);
+            if (r == null) continue; // saved, not timed
+            if (results.isEmpty()) out.println(BenchResult.header());
             results.add(r);
             out.println(r.row());
             out.flush();

@@ -33,7 +33,8 @@ public final class ModelBench {
      * @param warmup           untimed passes first
      * @param repeat           timed passes (at least 1)
      * @param reencodeSamples  multimodal: single-chunk forward passes timed to project the re-encoding recipe
-     * @param saveDir          where to write the weights, inputs and outputs for the PyTorch peer, or null
+     * @param saveDir          where to write the weights, inputs and outputs for the PyTorch peer instead of timing
+     *                         (then {@link #run} returns null), or null
      */
     public record Options(int warmup, int repeat, int reencodeSamples, long seed, Path saveDir) {}
 
@@ -47,7 +48,12 @@ public final class ModelBench {
         Inputs inputs = workload.inputs(config, o.seed() + 1);
         log.printf("%s: built in %.1f s (%,d parameters); %s%n", name, build, weights.parameterCount(), workload.describe());
         log.flush();
-        if (o.saveDir() != null) save(o.saveDir().resolve(name), weights, workload, inputs, model, config);
+        if (o.saveDir() != null) {
+            save(o.saveDir().resolve(name), weights, workload, inputs, model);
+            log.printf("%s: weights, inputs and outputs written to %s%n", name, o.saveDir().resolve(name));
+            log.flush();
+            return null;
+        }
         for (int i = 0; i < o.warmup(); i++) warmup(model, workload, inputs, config);
         List<StageClock.StageTimes> runs = new ArrayList<>();
         for (int i = 0; i < Math.max(1, o.repeat()); i++) {
@@ -99,7 +105,7 @@ public final class ModelBench {
      * and {@code dir/outputs.safetensors} (one forward pass; for the multimodal model the recipe's first chunk), so
      * that the PyTorch peer runs the same weights and inputs and checks its outputs against ours.
      */
-    private static void save(Path dir, BenchWeights weights, Workload w, Inputs in, PerceiverTask model, PerceiverConfig c) {
+    private static void save(Path dir, BenchWeights weights, Workload w, Inputs in, PerceiverTask model) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

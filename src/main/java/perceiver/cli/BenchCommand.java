@@ -60,7 +60,8 @@ final class BenchCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--save-weights", paramLabel = "DIR",
-            description = "Write DIR/<model>/{weights,inputs,outputs}.safetensors for the PyTorch peer (bench/torch_peer.py).")
+            description = "Instead of timing, write DIR/<model>/{weights,inputs,outputs}.safetensors for the PyTorch peer"
+                    + " (bench/torch_peer.py --weights DIR): the random weights, the inputs, the outputs of one forward pass.")
     Path saveDir;
 
     @Option(names = "--scaling", description = "Instead of the models: encoder time and memory for M = 2^lo..2^hi input rows,"

@@ -61,6 +61,20 @@ class BenchCommandTest {
     }
 
     @Test
+    void savesWeightsInputsAndOutputsForThePeer(@TempDir Path tmp) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(0, cl.execute("bench", "--config", "golden/image-conv/config.json", "--image-size", "32",
+                "--save-weights", tmp.toString()), err.toString());
+        for (String f : new String[] {"weights", "inputs", "outputs"}) {
+            assertTrue(Files.isRegularFile(tmp.resolve("image-conv").resolve(f + ".safetensors")), f);
+        }
+        assertTrue(!out.toString().contains("image-conv "), "saving does not time: " + out);
+    }
+
+    @Test
     void unknownModelIsBadInput() {
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(new StringWriter()));
