@@ -11,7 +11,8 @@
 # Java's. numpy's OpenBLAS sgemm is measured at model shapes in the same run. Writes $OUT/compare.md (the table,
 # also printed) and every raw JSON / time file.
 #
-# Environment: OUT (default bench/target/compare-<date>), REPEAT (timed passes, default 1), WARMUP (default 1),
+# Environment: OUT (default bench/target/compare-<date>), REPEAT / WARMUP (timed / untimed passes; default 3 / 1,
+# for flow and multimodal 1 / 0: a pass takes minutes there, and JIT compilation is well under 1% of it),
 # JAVA_OPTS (JVM flags for the Java runs, e.g. -Xmx4g; default: the JVM's default heap), JAVA_THREADS ("1 2"),
 # PEER_CONFIGS ("default passive2 t1"), SAME_WEIGHTS (1; 0: each side draws its own random weights),
 # WEIGHTS (default /tmp/perceiver-bench-weights; deleted per model unless KEEP_WEIGHTS=1), PYTHON (/usr/bin/python3).
@@ -21,7 +22,7 @@ MODELS=("$@")
 [ ${#MODELS[@]} -gt 0 ] || MODELS=(language-perceiver vision-perceiver-learned vision-perceiver-fourier
                                    vision-perceiver-conv optical-flow-perceiver multimodal-perceiver)
 OUT=${OUT:-bench/target/compare-$(date +%Y%m%d-%H%M%S)}
-REPEAT=${REPEAT:-1} WARMUP=${WARMUP:-1} PYTHON=${PYTHON:-/usr/bin/python3}
+PYTHON=${PYTHON:-/usr/bin/python3}
 WEIGHTS=${WEIGHTS:-/tmp/perceiver-bench-weights}
 mkdir -p "$OUT"
 [ -f target/perceiver.jar ] || ./mvnw -B -q package -DskipTests
@@ -50,13 +51,17 @@ run_timed() { # name, command...: runs the command under /usr/bin/time -v, outpu
 }
 
 for m in "${MODELS[@]}"; do
+  case $m in
+    *flow*|*multimodal*) warmup=${WARMUP:-0} repeat=${REPEAT:-1} ;;
+    *) warmup=${WARMUP:-1} repeat=${REPEAT:-3} ;;
+  esac
   weights_args=()
   if [ "${SAME_WEIGHTS:-1}" = 1 ]; then
     run_timed "save-$m" ./perceiver bench --model "$m" --save-weights "$WEIGHTS"
     weights_args=(--weights "$WEIGHTS")
   fi
   for t in ${JAVA_THREADS:-1 2}; do
-    run_timed "java-$m-t$t" ./perceiver --threads "$t" bench --model "$m" --repeat "$REPEAT" --warmup "$WARMUP" \
+    run_timed "java-$m-t$t" ./perceiver --threads "$t" bench --model "$m" --repeat "$repeat" --warmup "$warmup" \
         --json "$OUT/java-$m-t$t.json"
   done
   for cfg in ${PEER_CONFIGS:-default passive2 t1}; do
@@ -67,7 +72,7 @@ for m in "${MODELS[@]}"; do
       *) echo "unknown peer config $cfg" >&2; exit 2 ;;
     esac
     run_timed "torch-$m-$cfg" "${peer_env[@]}" ${vars[@]+"${vars[@]}"} "$PYTHON" bench/torch_peer.py bench --model "$m" \
-        ${weights_args[@]+"${weights_args[@]}"} --repeat "$REPEAT" --warmup "$WARMUP" --json "$OUT/torch-$m-$cfg.json"
+        ${weights_args[@]+"${weights_args[@]}"} --repeat "$repeat" --warmup "$warmup" --json "$OUT/torch-$m-$cfg.json"
   done
   [ "${KEEP_WEIGHTS:-0}" = 1 ] || rm -rf "${WEIGHTS:?}"/*"$m"*
 done

@@ -118,24 +118,62 @@ public final class Scaling {
         return PerceiverConfig.parse(raw, flow.source());
     }
 
+    /** One measured (M, O): encoder and decoder time and FLOPs, and the peak resident memory of the pass. */
+    public record Measured(int inputs, int outputs, double encodeSeconds, double encodeGflop, double decodeSeconds,
+                           double decodeGflop, long peakResident) {}
+
+    /** Measures one (M, O). */
+    @FunctionalInterface
+    public interface Runner {
+        Measured measure(int inputs, int outputs);
+    }
+
     /** Sweeps M (encoder) then O (decoder) over {@code 2^lo … 2^hi}, the other size fixed at {@code 2^lo}. */
-    public static List<Series> run(PerceiverConfig flow, int lo, int hi, int repeat, long seed, PrintWriter log) {
+    public static List<Series> run(int lo, int hi, Runner runner) {
         int fixed = 1 << lo;
         List<Point> m = new ArrayList<>(), o = new ArrayList<>();
-        for (int e = lo; e <= hi; e++) m.add(point(flow, 1 << e, fixed, "encode", e == lo, repeat, seed, log));
-        for (int e = lo; e <= hi; e++) o.add(point(flow, fixed, 1 << e, "decode", false, repeat, seed, log));
+        for (int e = lo; e <= hi; e++) {
+            Measured r = runner.measure(1 << e, fixed);
+            m.add(new Point(r.inputs(), r.encodeSeconds(), r.encodeGflop(), r.peakResident()));
+        }
+        for (int e = lo; e <= hi; e++) {
+            Measured r = runner.measure(fixed, 1 << e);
+            o.add(new Point(r.outputs(), r.decodeSeconds(), r.decodeGflop(), r.peakResident()));
+        }
         return List.of(Series.of("M", "encode", fixed, m), Series.of("O", "decode", fixed, o));
     }
 
-    private static Point point(PerceiverConfig flow, int inputs, int outputs, String stage, boolean warm, int repeat,
-                               long seed, PrintWriter log) {
-        PerceiverConfig c = config(flow, outputs);
-        Workload.Generic w = new Workload.Generic(inputs, outputs);
-        BenchResult r = ModelBench.run("scaling M=" + inputs + " O=" + outputs, c, w,
-                new ModelBench.Options(warm ? 1 : 0, repeat, 0, seed, null), log);
+    /**
+     * Measures (M, O) in this JVM: first an untimed pass at {@code (warmup, warmup)} (0: none) so that the kernels
+     * are compiled, then {@code repeat} timed passes (median); the peak RSS counts from the measured model's build.
+     */
+    public static Measured measure(PerceiverConfig flow, int inputs, int outputs, int warmup, int repeat, long seed,
+                                   PrintWriter log) {
+        if (warmup > 0) pass(flow, warmup, warmup, 1, seed, log);
+        BenchResult r = pass(flow, inputs, outputs, repeat, seed, log);
         StageClock.StageTimes t = r.median();
-        Flops.Stages f = r.flops();
-        return stage.equals("encode") ? new Point(inputs, t.encode(), f.encode() / 1e9, r.peakResident())
-                : new Point(outputs, t.decode(), f.decode() / 1e9, r.peakResident());
+        return new Measured(inputs, outputs, t.encode(), r.flops().encode() / 1e9, t.decode(), r.flops().decode() / 1e9,
+                r.peakResident());
+    }
+
+    private static BenchResult pass(PerceiverConfig flow, int inputs, int outputs, int repeat, long seed, PrintWriter log) {
+        return ModelBench.run("scaling M=" + inputs + " O=" + outputs, config(flow, outputs),
+                new Workload.Generic(inputs, outputs), new ModelBench.Options(0, repeat, 0, seed, null), log);
+    }
+
+    /** {@link Measured} as one JSON line, for a parent process. */
+    public static String toJson(Measured m) {
+        return String.format(java.util.Locale.ROOT, "{\"inputs\": %d, \"outputs\": %d, \"encodeSeconds\": %.9g, \"encodeGflop\": %.9g, "
+                + "\"decodeSeconds\": %.9g, \"decodeGflop\": %.9g, \"peakResident\": %d}", m.inputs(), m.outputs(),
+                m.encodeSeconds(), m.encodeGflop(), m.decodeSeconds(), m.decodeGflop(), m.peakResident());
+    }
+
+    /** The inverse of {@link #toJson}. */
+    public static Measured fromJson(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Measured.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable scaling point: " + json, e);
+        }
     }
 }

@@ -14,9 +14,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import perceiver.benchmark.Bench;
+import perceiver.benchmark.ChildJvm;
 import perceiver.benchmark.BenchResult;
 import perceiver.benchmark.ModelBench;
 import perceiver.benchmark.Scaling;
+import perceiver.models.PerceiverConfig;
+import perceiver.tensor.Parallel;
 
 @Command(name = "bench", description = {
         "Times forward passes of the published architectures at full size with random weights (no download) on",
@@ -73,6 +76,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "Exponents of the scaling sweep (default 10..18).")
     String scalingRange;
 
+    @Option(names = "--scaling-in-process", description = "Measure every scaling point in this JVM (default: one JVM per"
+            + " point, so that each peak RSS is its own).")
+    boolean scalingInProcess;
+
+    /** A child's single scaling point, M,O. */
+    @Option(names = "--scaling-point", hidden = true)
+    String scalingPoint;
+
     @Spec
     CommandSpec spec;
 
@@ -83,16 +94,27 @@ final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--repeat and --chunks must be >= 1, --warmup and --reencode-samples >= 0");
         }
         Map<String, Object> env = Bench.environment();
-        out.printf("perceiver bench: %s threads, heap %s, load %s%n", env.get("threads"), env.get("heap"), env.get("loadavg_start"));
+        if (scalingPoint == null) {
+            out.printf("perceiver bench: %s threads, heap %s, load %s%n", env.get("threads"), env.get("heap"), env.get("loadavg_start"));
+        }
         Path dir = configDir != null ? configDir
                 : Path.of(System.getProperty("perceiver.home", ".")).resolve("golden/published-configs");
         List<BenchResult> results = List.of();
         List<Scaling.Series> series = List.of();
-        if (scaling) {
+        if (scaling || scalingPoint != null) {
             int[] range = range(scalingRange);
-            Bench.Target flow = configs.isEmpty() ? Bench.published(dir, "optical-flow-perceiver").getFirst()
-                    : Bench.file(configs.getFirst());
-            series = Scaling.run(flow.config(), range[0], range[1], repeat, seed, log);
+            PerceiverConfig flow = (configs.isEmpty() ? Bench.published(dir, "optical-flow-perceiver").getFirst()
+                    : Bench.file(configs.getFirst())).config();
+            int warm = 1 << range[0];
+            if (scalingPoint != null) { // a child: one point, one JSON line
+                String[] mo = scalingPoint.split(",");
+                out.println(Scaling.toJson(Scaling.measure(flow, Integer.parseInt(mo[0]), Integer.parseInt(mo[1]),
+                        warm, repeat, seed, log)));
+                return 0;
+            }
+            Scaling.Runner runner = scalingInProcess ? inProcess(flow, warm, log)
+                    : (m, o) -> Scaling.fromJson(lastLine(ChildJvm.run(Main.class.getName(), childArgs(m, o))));
+            series = Scaling.run(range[0], range[1], runner);
             series.forEach(s -> s.print(out));
         } else {
             List<Bench.Target> targets = new ArrayList<>();
@@ -103,6 +125,31 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (json != null) Bench.writeJson(json, env, results, series);
         return 0;
+    }
+
+    /** Every point in this JVM, the first after a warm-up pass. */
+    private Scaling.Runner inProcess(PerceiverConfig flow, int warm, PrintWriter log) {
+        boolean[] warmed = {false};
+        return (m, o) -> {
+            int w = warmed[0] ? 0 : warm;
+            warmed[0] = true;
+            return Scaling.measure(flow, m, o, w, repeat, seed, log);
+        };
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    /** The arguments of a child measuring (m, o) as this command would. */
+    private List<String> childArgs(int m, int o) {
+        List<String> a = new ArrayList<>(List.of("--threads", String.valueOf(Parallel.threads()), "bench",
+                "--scaling-point", m + "," + o, "--scaling-range", scalingRange, "--repeat", String.valueOf(repeat),
+                "--seed", String.valueOf(seed)));
+        if (configDir != null) a.addAll(List.of("--configs", configDir.toString()));
+        for (Path c : configs) a.addAll(List.of("--config", c.toString()));
+        return a;
     }
 
     private int[] range(String s) {

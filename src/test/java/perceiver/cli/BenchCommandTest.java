@@ -1,6 +1,7 @@
 package perceiver.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -19,23 +20,31 @@ import picocli.CommandLine;
 /** {@code perceiver bench} on tiny golden-case configurations: it runs, prints the columns, writes JSON. */
 class BenchCommandTest {
 
-    @Test
-    void benchmarksTinyConfigs(@TempDir Path tmp) throws Exception {
+    private record Run(int code, String out, String err) {}
+
+    private static Run bench(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
+        String[] all = new String[args.length + 1];
+        all[0] = "bench";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int code = cl.execute(all);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void benchmarksTinyConfigs(@TempDir Path tmp) throws Exception {
         Path json = tmp.resolve("bench.json");
-        int code = cl.execute("bench", "--config", "golden/mlm-bytes/config.json",
-                "--config", "golden/multimodal-autoencoding/config.json", "--chunks", "4", "--warmup", "0",
-                "--repeat", "2", "--json", json.toString());
-        assertEquals(0, code, err.toString());
-        String text = out.toString();
+        Run r = bench("--config", "golden/mlm-bytes/config.json", "--config", "golden/multimodal-autoencoding/config.json",
+                "--chunks", "4", "--warmup", "0", "--repeat", "2", "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
         for (String column : new String[] {"model", "GFLOP", "wall s", "GFLOP/s", "peak RSS", "pre%", "enc%", "proc%", "dec%"}) {
-            assertTrue(text.contains(column), "column " + column + " in\n" + text);
+            assertTrue(r.out().contains(column), "column " + column + " in\n" + r.out());
         }
-        assertTrue(text.contains("mlm-bytes") && text.contains("text 64 bytes"), text);
-        assertTrue(text.contains("re-encode per chunk"), text);
+        assertTrue(r.out().contains("mlm-bytes") && r.out().contains("text 64 bytes"), r.out());
+        assertTrue(r.out().contains("re-encode per chunk"), r.out());
         JsonNode root = new ObjectMapper().readTree(Files.readString(json));
         JsonNode mlm = root.get("results").get(0);
         assertEquals("PerceiverForMaskedLM", mlm.get("model_class").asText());
@@ -48,37 +57,33 @@ class BenchCommandTest {
     }
 
     @Test
-    void scalingOnASmallRange() {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute("bench", "--scaling", "--scaling-range", "4..7", "--config", "golden/optical-flow/config.json");
-        assertEquals(0, code, err.toString());
-        String text = out.toString();
-        assertTrue(text.contains("M (input rows) swept") && text.contains("O (decoder queries) swept"), text);
-        assertEquals(4, text.split("R\\^2", -1).length - 1, text); // time and memory of each series
-    }
-
-    @Test
     void savesWeightsInputsAndOutputsForThePeer(@TempDir Path tmp) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        assertEquals(0, cl.execute("bench", "--config", "golden/image-conv/config.json", "--image-size", "32",
-                "--save-weights", tmp.toString()), err.toString());
+        Run r = bench("--config", "golden/image-conv/config.json", "--image-size", "32", "--save-weights", tmp.toString());
+        assertEquals(0, r.code(), r.err());
         for (String f : new String[] {"weights", "inputs", "outputs"}) {
             assertTrue(Files.isRegularFile(tmp.resolve("image-conv").resolve(f + ".safetensors")), f);
         }
-        assertTrue(!out.toString().contains("image-conv "), "saving does not time: " + out);
+        assertFalse(r.out().contains("GFLOP/s"), "saving does not time: " + r.out());
+    }
+
+    @Test
+    void scalingOnASmallRange() {
+        Run r = bench("--scaling", "--scaling-in-process", "--scaling-range", "4..7", "--config",
+                "golden/optical-flow/config.json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("M (input rows) swept") && r.out().contains("O (decoder queries) swept"), r.out());
+        assertEquals(4, r.out().split("R\\^2", -1).length - 1, r.out()); // time and memory of each series
+    }
+
+    @Test
+    void scalingPointsInChildJvms() {
+        Run r = bench("--scaling", "--scaling-range", "4..4", "--config", "golden/optical-flow/config.json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("O (decoder queries) swept"), r.out());
     }
 
     @Test
     void unknownModelIsBadInput() {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter()));
-        cl.setErr(new PrintWriter(new StringWriter()));
-        assertEquals(Main.EXIT_BAD_INPUT, cl.execute("bench", "--model", "no-such-model", "--configs", "golden/published-configs"));
+        assertEquals(Main.EXIT_BAD_INPUT, bench("--model", "no-such-model", "--configs", "golden/published-configs").code());
     }
 }
