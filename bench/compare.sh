@@ -64,6 +64,7 @@ for m in "${MODELS[@]}"; do
     run_timed "java-$m-t$t" ./perceiver --threads "$t" bench --model "$m" --repeat "$repeat" --warmup "$warmup" \
         --json "$OUT/java-$m-t$t.json"
   done
+  check=(--check) # the first peer run compares its outputs with Java's
   for cfg in ${PEER_CONFIGS:-default passive2 t1}; do
     case $cfg in
       default) vars=() ;;
@@ -72,7 +73,9 @@ for m in "${MODELS[@]}"; do
       *) echo "unknown peer config $cfg" >&2; exit 2 ;;
     esac
     run_timed "torch-$m-$cfg" "${peer_env[@]}" ${vars[@]+"${vars[@]}"} "$PYTHON" bench/torch_peer.py bench --model "$m" \
-        ${weights_args[@]+"${weights_args[@]}"} --repeat "$repeat" --warmup "$warmup" --json "$OUT/torch-$m-$cfg.json"
+        ${weights_args[@]+"${weights_args[@]}" "${check[@]}"} --repeat "$repeat" --warmup "$warmup" \
+        --json "$OUT/torch-$m-$cfg.json"
+    check=()
   done
   [ "${KEEP_WEIGHTS:-0}" = 1 ] || rm -rf "${WEIGHTS:?}"/*"$m"*
 done

@@ -577,16 +577,6 @@ def bench_main(args):
         return dict(inputs, **{"subsampled_output_points.image": chunk_points(t * h * w, chunks, k),
                                "subsampled_output_points.audio": chunk_points(n_audio, chunks, k)})
 
-    check = None
-    if wdir and os.path.isfile(os.path.join(wdir, "outputs.safetensors")):
-        java = read_safetensors(os.path.join(wdir, "outputs.safetensors"))
-        run = dict(inputs, **{k: v for k, v in saved.items() if k.startswith("subsampled_output_points.")})
-        ours = forward(p, c, run, Trace())
-        check = {k: (ours[k].double() - v.double()).abs().max().item() / max(1.0, v.abs().max().item())
-                 for k, v in java.items()}
-        print("%s: outputs vs Java (max|d| / max(1, max|java|)): %s" % (
-            name, ", ".join("%s %.1e" % kv for kv in check.items())), file=sys.stderr, flush=True)
-
     def one_pass():
         trace = Trace()
         start = time.perf_counter()
@@ -620,6 +610,16 @@ def bench_main(args):
             forward(p, c, chunk_inputs(i * chunks // max(1, args.reencode_samples)), Trace())
             reenc.append(time.perf_counter() - s)
         result["reencode"] = {"chunks": chunks, "chunk_forward_s": reenc, "projected_s": chunks * sum(reenc) / len(reenc)}
+    check = None
+    if args.check and wdir and os.path.isfile(os.path.join(wdir, "outputs.safetensors")):
+        java = read_safetensors(os.path.join(wdir, "outputs.safetensors"))
+        run = dict(inputs, **{k: v for k, v in saved.items() if k.startswith("subsampled_output_points.")})
+        ours = forward(p, c, run, Trace())
+        check = {k: (ours[k].double() - v.double()).abs().max().item() / max(1.0, v.abs().max().item())
+                 for k, v in java.items()}
+        del ours
+        print("%s: outputs vs Java (max|d| / max(1, max|java|)): %s" % (
+            name, ", ".join("%s %.1e" % kv for kv in check.items())), file=sys.stderr, flush=True)
     if check is not None:
         result["check_vs_java"] = check
     result["peak_rss_bytes"] = peak_rss()
@@ -682,6 +682,7 @@ def main():
     b.add_argument("--model", required=True)
     b.add_argument("--configs", default=os.path.join(here, "..", "golden", "published-configs"))
     b.add_argument("--weights", help="folder written by `perceiver bench --save-weights`")
+    b.add_argument("--check", action="store_true", help="with --weights: after timing, compare outputs with Java's")
     b.add_argument("--repeat", type=int, default=1)
     b.add_argument("--warmup", type=int, default=1)
     b.add_argument("--chunks", type=int, default=128)
