@@ -102,10 +102,10 @@ public final class Flops {
                         m = pixels;
                         channels = 3 + 2 + 2 * 2 * 64;
                     }
-                    default -> { // conv 7x7 stride 2 (padding 3), 3 → 64; max-pool 3x3 stride 2
-                        int h = (i.height() + 6 - 7) / 2 + 1, w = (i.width() + 6 - 7) / 2 + 1;
-                        pre = matmul((double) h * w, 64, 3 * 7 * 7);
-                        m = (double) ((h - 3) / 2 + 1) * ((w - 3) / 2 + 1);
+                    default -> { // conv 7x7 stride 2 (padding 3), 3 → 64 as im2col gemm; max-pool 3x3 stride 2
+                        int[] conv = i.convGrid();
+                        pre = matmul((double) conv[0] * conv[1], 64, 3 * 7 * 7);
+                        m = i.inputRows();
                         channels = 64 + 2 + 2 * 2 * 64;
                     }
                 }

@@ -62,10 +62,10 @@ public final class ModelBench {
             log.flush();
         }
         BenchResult.Reencode reencode = null;
-        if (workload instanceof Workload.Multimodal mm) {
+        if (workload instanceof Workload.Multimodal mm && o.reencodeSamples() > 0) {
             List<Double> chunkForward = new ArrayList<>();
             for (int i = 0; i < o.reencodeSamples(); i++) {
-                int k = (int) ((long) i * mm.chunks() / Math.max(1, o.reencodeSamples()));
+                int k = (int) ((long) i * mm.chunks() / o.reencodeSamples());
                 long s = System.nanoTime();
                 model.forward(mm.chunkInputs(inputs, k), Trace.OFF);
                 chunkForward.add((System.nanoTime() - s) * 1e-9);

@@ -87,9 +87,12 @@ public sealed interface Workload {
 
         public long inputRows() {
             if (prep != Prep.CONV) return (long) height * width;
-            int h = (height - 1) / 2 + 1, w = (width - 1) / 2 + 1;
-            return (long) ((h - 3) / 2 + 1) * ((w - 3) / 2 + 1);
+            int[] conv = convGrid();
+            return (long) ((conv[0] - 3) / 2 + 1) * ((conv[1] - 3) / 2 + 1); // 3x3 stride-2 max-pool
         }
+
+        /** Output grid of the conv stem's 7x7 stride-2 convolution (padding 3). */
+        public int[] convGrid() { return new int[] {(height - 1) / 2 + 1, (width - 1) / 2 + 1}; }
 
         public long outputQueries() { return 1; }
 
