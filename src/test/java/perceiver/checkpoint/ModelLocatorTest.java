@@ -121,14 +121,14 @@ class ModelLocatorTest {
     }
 
     @Test
-    void goldenCaseByWeightsFile() {
+    void goldenCaseByWeightsFileOrFolder() {
         ModelFiles f = ModelLocator.resolve("golden/basic-model/weights.safetensors", Map.of());
         assertEquals(Path.of("golden/basic-model/config.json").toAbsolutePath(), f.config());
         try (TensorStore weights = f.openWeights()) {
             assertEquals(72, weights.names().size());
         }
-        String m = failure("golden/basic-model", Map.of());
-        assertTrue(m.contains("no weights file") && m.contains("weights.safetensors"), m);
+        ModelFiles byFolder = ModelLocator.resolve("golden/basic-model", Map.of());
+        assertEquals(Path.of("golden/basic-model/weights.safetensors"), byFolder.weights());
     }
 
     @Test
