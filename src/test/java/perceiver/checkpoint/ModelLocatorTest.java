@@ -121,14 +121,14 @@ class ModelLocatorTest {
     }
 
     @Test
-    void goldenCaseByWeightsFileOrFolder() {
+    void goldenCaseByWeightsFile() {
         ModelFiles f = ModelLocator.resolve("golden/basic-model/weights.safetensors", Map.of());
         assertEquals(Path.of("golden/basic-model/config.json").toAbsolutePath(), f.config());
         try (TensorStore weights = f.openWeights()) {
             assertEquals(72, weights.names().size());
         }
-        ModelFiles byFolder = ModelLocator.resolve("golden/basic-model", Map.of());
-        assertEquals(Path.of("golden/basic-model/weights.safetensors"), byFolder.weights());
+        ModelFiles folder = ModelLocator.resolve("golden/basic-model", Map.of());     // the golden cases' file name
+        assertEquals(Path.of("golden/basic-model/weights.safetensors"), folder.weights());
     }
 
     @Test
