@@ -14,6 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import perceiver.io.GoldenFile;
+import perceiver.io.Progress;
 import perceiver.io.media.MediaException;
 import perceiver.io.media.RgbImage;
 import perceiver.tensor.Tensor;
@@ -86,7 +87,7 @@ class FlowTest {
                 out.set(in.at(i, 1, 13, y, x), i, y, x, 1);
             }
             return out;
-        }, FlowTiling.Progress.NONE);
+        }, Progress.NONE);
         Tensor expected = Tensor.zeros(h, w, 2);
         for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
             expected.set(f1.at(0, y, x), y, x, 0);
