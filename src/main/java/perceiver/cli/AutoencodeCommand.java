@@ -19,10 +19,11 @@ import perceiver.io.media.MediaException;
 import perceiver.io.media.Video;
 
 @Command(name = "autoencode", description = {
-        "Multimodal autoencoding (video + audio + label): encodes the clip once, decodes it in chunks, writes the",
-        "reconstructed frames OUTDIR/frame0000.png... and OUTDIR/audio.wav (16-bit), and prints the PSNR of video",
-        "and audio and the label probabilities. The video must have the model's output_shape (T frames of HxW), the",
-        "audio exactly num_frames x audio_samples_per_frame samples at --sample-rate."})
+        "Video + audio autoencoding: reconstructed frames and audio, PSNR, labels.",
+        "Encodes the clip once, decodes it in chunks (progress shows on a terminal), writes "
+                + "OUTDIR/frame0000.png... and OUTDIR/audio.wav (16-bit), prints the PSNR of video and audio and the "
+                + "label probabilities. The video must have the model's output_shape (T frames of HxW), the audio "
+                + "exactly num_frames x audio_samples_per_frame samples at --sample-rate."})
 final class AutoencodeCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;

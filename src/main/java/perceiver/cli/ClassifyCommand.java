@@ -15,8 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import perceiver.api.PerceiverIO;
 
 @Command(name = "classify", description = {
-        "Image classification: prints, for each IMAGE (PNG, JPEG, BMP, GIF), its name and the top labels with",
-        "probabilities. Images get HF's ImageNet preprocessing (centre crop, bicubic resize to 224x224)."})
+        "Image classification: the top labels of each IMAGE with probabilities.",
+        "IMAGE: PNG, JPEG, BMP or GIF; HF's ImageNet preprocessing (centre crop, bicubic resize to 224x224)."})
 final class ClassifyCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;

@@ -17,9 +17,10 @@ import perceiver.io.flow.FlowColor;
 import perceiver.tensor.Tensor;
 
 @Command(name = "flow", description = {
-        "Optical flow from FRAME1 to FRAME2 (image files of one size, at least the model's train_size): writes",
-        "OUT.flo (Middlebury) and OUT.png (Middlebury colour wheel) and prints the mean flow.",
-        "Frames larger than the training size are covered by blended tiles; progress shows on a terminal."})
+        "Optical flow from FRAME1 to FRAME2: writes OUT.flo and OUT.png.",
+        "Frames: image files of one size, at least the model's train_size; larger frames are covered by "
+                + "blended tiles of that size (progress shows on a terminal). OUT.flo is Middlebury's format, OUT.png "
+                + "its colour wheel; the mean flow is printed."})
 final class FlowCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;

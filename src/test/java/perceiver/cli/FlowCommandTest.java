@@ -85,6 +85,15 @@ class FlowCommandTest {
         assertFalse(Files.exists(tmp.resolve("x.flo")));
     }
 
+    /** The hint printed after a usage error ("run 'perceiver X --help'") works for every command. */
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : Main.commandLine().getSubcommands().keySet()) {
+            List<String> lines = CliRun.of(command, "--help").ok();
+            assertTrue(lines.get(0).startsWith("Usage: perceiver " + command + " "), lines.get(0));
+        }
+    }
+
     @Test
     void terminalProgressRewritesOneLine() {
         StringWriter s = new StringWriter();
