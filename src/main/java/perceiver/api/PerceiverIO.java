@@ -23,6 +23,7 @@ import perceiver.models.OpticalFlow;
 import perceiver.models.PerceiverConfig;
 import perceiver.models.PerceiverTask;
 import perceiver.models.TextClassifier;
+import perceiver.tensor.CpuBackend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -41,9 +42,17 @@ public final class PerceiverIO {
 
     private PerceiverIO(PerceiverTask task) { this.task = task; }
 
-    /** Loads a Hugging Face model directory ({@code config.json} + safetensors weights). */
+    /** Loads a Hugging Face model directory ({@code config.json} + safetensors or PyTorch weights). */
     public static PerceiverIO load(Path dir) {
-        return new PerceiverIO(ModelDirectory.load(dir));
+        return load(dir.toString());
+    }
+
+    /**
+     * Loads a model from a directory, a weights file with {@code config.json} beside it, or a hub id such as
+     * {@code deepmind/language-perceiver} found in the local Hugging Face cache (nothing is downloaded).
+     */
+    public static PerceiverIO load(String ref) {
+        return new PerceiverIO(ModelDirectory.load(ref));
     }
 
     public PerceiverConfig config() { return task.config(); }
@@ -120,7 +129,7 @@ public final class PerceiverIO {
                     + "training size " + f.trainWidth() + "x" + f.trainHeight() + " (config train_size [" + f.trainHeight()
                     + ", " + f.trainWidth() + "]); optical flow needs frames at least that large");
         }
-        return f.flow(a.toChw(2, -1), b.toChw(2, -1), progress);
+        return f.flow(CpuBackend.INSTANCE, a.toChw(2, -1), b.toChw(2, -1), progress);
     }
 
     /**
@@ -185,9 +194,10 @@ public final class PerceiverIO {
         }
         if (chunks < 1) throw new IllegalArgumentException("chunk count must be >= 1, got " + chunks);
         Tensor audioIn = Tensor.of(audio.samples().clone(), 1, samples, 1);
-        Tensor latents = m.encode(audioIn, video.reshape(1, g[0], 3, g[1], g[2]), Tensor.zeros(1, config().numLabels()),
-                Trace.OFF);
-        MultimodalAutoencoder.Reconstruction r = m.decodeInChunks(latents, chunks, progress);
+        CpuBackend be = CpuBackend.INSTANCE;
+        Tensor latents = m.encode(be, audioIn, video.reshape(1, g[0], 3, g[1], g[2]),
+                Tensor.zeros(1, config().numLabels()), Trace.OFF);
+        MultimodalAutoencoder.Reconstruction r = m.decodeInChunks(be, latents, chunks, progress);
         Tensor frames = r.videoFrames(0);
         Tensor sound = r.audio().get(0);
         return new Autoencoding(frames, new AudioClip(sound.toArray(), audio.sampleRate()),

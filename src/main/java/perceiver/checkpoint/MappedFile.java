@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Function;
 
 /**
  * A checkpoint file opened read-only, handing out little-endian memory-mapped windows of it. A window stays valid
@@ -26,7 +27,18 @@ final class MappedFile implements AutoCloseable {
         this.size = size;
     }
 
-    static MappedFile open(Path path) {
+    /** Opens {@code path} and hands it to {@code reader}, closing it again if the reader throws. */
+    static <T> T read(Path path, Function<MappedFile, T> reader) {
+        MappedFile file = open(path);
+        try {
+            return reader.apply(file);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    private static MappedFile open(Path path) {
         try {
             FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
             return new MappedFile(path, channel, channel.size());
@@ -51,7 +63,9 @@ final class MappedFile implements AutoCloseable {
             throw new CheckpointException(path + ": " + what + " holds " + length
                     + " bytes, more than the 2147483647 one mapping can hold");
         }
-        if (!channel.isOpen()) throw new CheckpointException(path + ": read of " + what + " after the store was closed");
+        if (!channel.isOpen()) {
+            throw new CheckpointException(path + ": read of " + what + " after the store was closed");
+        }
         try {
             return channel.map(FileChannel.MapMode.READ_ONLY, offset, length).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {

@@ -45,7 +45,8 @@ record SafetensorsHeader(Map<String, Entry> entries, Map<String, String> metadat
     static SafetensorsHeader parse(Path file, ByteBuffer header, long dataBytes) {
         JsonNode root = parseJson(file, header);
         if (!root.isObject()) {
-            throw new CheckpointException(file + ": safetensors header must be a JSON object, found " + root.getNodeType());
+            throw new CheckpointException(file + ": safetensors header must be a JSON object, found "
+                    + root.getNodeType());
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -125,7 +126,9 @@ record SafetensorsHeader(Map<String, Entry> entries, Map<String, String> metadat
     /** Validates one tensor entry; messages name the file and the tensor. */
     private record EntryParser(Path file, String name) {
         Entry parse(JsonNode node, long dataBytes) {
-            if (!node.isObject()) throw fail("must be an object with dtype, shape, data_offsets, found " + node.getNodeType());
+            if (!node.isObject()) {
+                throw fail("must be an object with dtype, shape, data_offsets, found " + node.getNodeType());
+            }
             for (Map.Entry<String, JsonNode> field : node.properties()) {
                 if (!ENTRY_FIELDS.contains(field.getKey())) throw fail("has unexpected field '" + field.getKey() + "'");
             }
@@ -136,7 +139,8 @@ record SafetensorsHeader(Map<String, Entry> entries, Map<String, String> metadat
             long end = offsets[1];
             if (end < begin) throw fail("has data_offsets [" + begin + ", " + end + "] that end before they begin");
             if (end > dataBytes) {
-                throw fail("data_offsets [" + begin + ", " + end + "] exceed the data section of " + dataBytes + " bytes");
+                throw fail("data_offsets [" + begin + ", " + end + "] exceed the data section of " + dataBytes
+                        + " bytes");
             }
             long expected = byteSize(shape, dtype);
             if (end - begin != expected) {
@@ -173,7 +177,9 @@ record SafetensorsHeader(Map<String, Entry> entries, Map<String, String> metadat
 
         private long[] offsets(JsonNode node) {
             if (node == null) throw fail("has no data_offsets");
-            if (!node.isArray() || node.size() != 2) throw fail("data_offsets must be [begin, end], found " + node);
+            if (!node.isArray() || node.size() != 2) {
+                throw fail("data_offsets must be [begin, end], found " + node);
+            }
             long[] offsets = new long[2];
             for (int i = 0; i < 2; i++) {
                 JsonNode d = node.get(i);

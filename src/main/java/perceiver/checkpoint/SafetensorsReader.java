@@ -21,37 +21,36 @@ public final class SafetensorsReader extends MappedTensorStore {
 
     /** Opens and validates {@code path}. */
     public static SafetensorsReader open(Path path) {
-        MappedFile file = MappedFile.open(path);
-        try {
-            long size = file.size();
-            if (size < 8) {
-                throw new CheckpointException(path + ": file is " + size
-                        + " bytes, too short for the 8-byte safetensors header length");
-            }
-            long headerLength = file.map(0, 8, "header length").getLong(0);
-            if (headerLength < 0 || headerLength > size - 8) {
-                throw new CheckpointException(path + ": header length " + Long.toUnsignedString(headerLength)
-                        + " exceeds the " + (size - 8) + " bytes that follow it in the file of " + size + " bytes");
-            }
-            if (headerLength > SafetensorsHeader.MAX_HEADER_BYTES) {
-                throw new CheckpointException(path + ": header length " + headerLength + " exceeds the limit of "
-                        + SafetensorsHeader.MAX_HEADER_BYTES + " bytes");
-            }
-            ByteBuffer json = file.map(8, headerLength, "header");
-            long dataStart = 8 + headerLength;
-            SafetensorsHeader header = SafetensorsHeader.parse(path, json, size - dataStart);
-            return new SafetensorsReader(file, header, dataStart);
-        } catch (RuntimeException e) {
-            file.close();
-            throw e;
+        return MappedFile.read(path, SafetensorsReader::read);
+    }
+
+    private static SafetensorsReader read(MappedFile file) {
+        Path path = file.path();
+        long size = file.size();
+        if (size < 8) {
+            throw new CheckpointException(path + ": file is " + size
+                    + " bytes, too short for the 8-byte safetensors header length");
         }
+        long headerLength = file.map(0, 8, "header length").getLong(0);
+        if (headerLength < 0 || headerLength > size - 8) {
+            throw new CheckpointException(path + ": header length " + Long.toUnsignedString(headerLength)
+                    + " exceeds the " + (size - 8) + " bytes that follow it in the file of " + size + " bytes");
+        }
+        if (headerLength > SafetensorsHeader.MAX_HEADER_BYTES) {
+            throw new CheckpointException(path + ": header length " + headerLength + " exceeds the limit of "
+                    + SafetensorsHeader.MAX_HEADER_BYTES + " bytes");
+        }
+        ByteBuffer json = file.map(8, headerLength, "header");
+        long dataStart = 8 + headerLength;
+        SafetensorsHeader header = SafetensorsHeader.parse(path, json, size - dataStart);
+        return new SafetensorsReader(file, header, dataStart);
     }
 
     @Override
     StoredTensor locate(TensorInfo info) {
         SafetensorsHeader.Entry e = header.entries().get(info.name());
         ByteBuffer bytes = file.map(dataStart + e.begin(), e.end() - e.begin(), "tensor '" + info.name() + "'");
-        return StoredTensor.contiguous(file.path(), info, bytes);
+        return StoredTensor.contiguous(source(), info, bytes);
     }
 
     @Override

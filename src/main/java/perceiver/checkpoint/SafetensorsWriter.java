@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -46,10 +47,8 @@ public final class SafetensorsWriter {
     public SafetensorsWriter add(String name, Tensor tensor, DType dtype) {
         requireKind(name, dtype, true);
         TensorInfo info = new TensorInfo(name, dtype, tensor.shape());
-        ByteBuffer bytes = allocate(info);
-        float[] data = tensor.data();
-        for (int i = tensor.offset(); i < tensor.offset() + tensor.size(); i++) ElementCodec.putFloat(bytes, dtype, data[i]);
-        return put(info, bytes);
+        ByteBuffer bytes = encode(info, tensor);
+        return put(info, bytes::duplicate);
     }
 
     /** Adds an I64 tensor of the given shape. */
@@ -65,20 +64,27 @@ public final class SafetensorsWriter {
                     + " elements for " + values.length + " values");
         }
         TensorInfo info = new TensorInfo(name, dtype, shape.clone());
-        ByteBuffer bytes = allocate(info);
-        for (long v : values) ElementCodec.putLong(bytes, dtype, v);
-        return put(info, bytes);
+        ByteBuffer bytes = encode(info, values);
+        return put(info, bytes::duplicate);
+    }
+
+    /** {@link #copy(TensorStore, String, DType)} keeping the stored dtype. */
+    public SafetensorsWriter copy(TensorStore store, String name) {
+        return copy(store, name, store.info(name).dtype());
     }
 
     /**
-     * Adds tensor {@code name} of {@code store} under the same name, dtype and shape. Values pass through
-     * {@link TensorStore#floats} or {@link TensorStore#longs}, so every dtype is copied exactly except F64, which
+     * Adds tensor {@code name} of {@code store} under the same name and shape, stored as {@code dtype} (of the same
+     * kind, float or integer, as the stored one). The values are read from the store only by {@link #write}, one
+     * tensor at a time. They pass through {@link TensorStore#floats} or {@link TensorStore#longs}, so an F64 tensor
      * keeps only float32 precision.
      */
-    public SafetensorsWriter copy(TensorStore store, String name) {
-        TensorInfo info = store.info(name);
-        return info.dtype().isFloat() ? add(name, store.floats(name), info.dtype())
-                : addLongs(name, store.longs(name), info.dtype(), info.shape());
+    public SafetensorsWriter copy(TensorStore store, String name, DType dtype) {
+        TensorInfo stored = store.info(name);
+        requireKind(name, dtype, stored.dtype().isFloat());
+        TensorInfo info = new TensorInfo(name, dtype, stored.shape());
+        return put(info, dtype.isFloat() ? () -> encode(info, store.floats(name))
+                : () -> encode(info, store.longs(name)));
     }
 
     /** Adds a {@code __metadata__} entry. */
@@ -94,7 +100,7 @@ public final class SafetensorsWriter {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeAll(out, header());
-                for (Item item : items.values()) writeAll(out, item.bytes().duplicate().flip());
+                for (Item item : items.values()) writeAll(out, item.bytes().get());
             }
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -129,11 +135,26 @@ public final class SafetensorsWriter {
         return b.flip();
     }
 
+    private static ByteBuffer encode(TensorInfo info, Tensor tensor) {
+        ByteBuffer b = allocate(info);
+        float[] data = tensor.data();
+        for (int i = tensor.offset(); i < tensor.offset() + tensor.size(); i++) {
+            ElementCodec.putFloat(b, info.dtype(), data[i]);
+        }
+        return b.flip();
+    }
+
+    private static ByteBuffer encode(TensorInfo info, long[] values) {
+        ByteBuffer b = allocate(info);
+        for (long v : values) ElementCodec.putLong(b, info.dtype(), v);
+        return b.flip();
+    }
+
     private static ByteBuffer allocate(TensorInfo info) {
         return ByteBuffer.allocate(Math.toIntExact(byteSize(info))).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    private SafetensorsWriter put(TensorInfo info, ByteBuffer bytes) {
+    private SafetensorsWriter put(TensorInfo info, Supplier<ByteBuffer> bytes) {
         String name = info.name();
         if (name.equals(SafetensorsHeader.METADATA_KEY) || items.containsKey(name)) {
             throw new IllegalArgumentException("tensor name '" + name + "' is reserved or already added");
@@ -163,6 +184,6 @@ public final class SafetensorsWriter {
         }
     }
 
-    /** A tensor's info and its encoded bytes (the buffer is full: position = limit = capacity). */
-    private record Item(TensorInfo info, ByteBuffer bytes) {}
+    /** A tensor's info and a source of its encoded bytes (a buffer from position 0 to its end). */
+    private record Item(TensorInfo info, Supplier<ByteBuffer> bytes) {}
 }

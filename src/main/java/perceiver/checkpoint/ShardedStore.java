@@ -22,7 +22,8 @@ public final class ShardedStore extends MappedTensorStore {
 
     private ShardedStore(Path index, Map<String, MappedTensorStore> shards, Map<String, String> owner,
             Map<String, TensorInfo> infos, Map<String, String> metadata) {
-        super(index, shards.values().iterator().next().format() + " (" + shards.size() + " shards)", infos, metadata);
+        super(index, shards.values().iterator().next().format() + " (" + shards.size()
+                + (shards.size() == 1 ? " shard)" : " shards)"), infos, metadata);
         this.shards = shards;
         this.owner = owner;
     }
@@ -67,7 +68,8 @@ public final class ShardedStore extends MappedTensorStore {
                     + "' and '" + shard + "'");
         }
         if (!shard.equals(mapped)) {
-            throw new CheckpointException(index + ": shard '" + shard + "' holds tensor '" + name + "', which the index "
+            throw new CheckpointException(index + ": shard '" + shard + "' holds tensor '" + name
+                    + "', which the index "
                     + (mapped == null ? "does not list" : "maps to shard '" + mapped + "'"));
         }
     }
@@ -109,7 +111,8 @@ public final class ShardedStore extends MappedTensorStore {
         Map<String, String> metadata = new LinkedHashMap<>();
         if (node == null || node.isNull()) return metadata;
         if (!node.isObject()) {
-            throw new CheckpointException(index + ": shard index \"metadata\" must be an object, found " + node.getNodeType());
+            throw new CheckpointException(index + ": shard index \"metadata\" must be an object, found "
+                    + node.getNodeType());
         }
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             metadata.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString());

@@ -50,9 +50,10 @@ record StoredTensor(Path file, TensorInfo info, ByteBuffer storage, long offset,
     private DType requireKind(boolean floating, String asked, String other) {
         DType type = info.dtype();
         if (type.isFloat() != floating) {
+            String needed = floating ? "a float dtype (F64, F32, F16, BF16)"
+                    : "an integer dtype (I64, I32, I16, I8, U8, BOOL)";
             throw new CheckpointException(file + ": tensor '" + info.name() + "' is " + type + "; " + asked
-                    + " needs " + (floating ? "a float dtype (F64, F32, F16, BF16)" : "an integer dtype (I64, I32, I16, I8, U8, BOOL)")
-                    + ", use " + other);
+                    + " needs " + needed + ", use " + other);
         }
         return type;
     }

@@ -1,7 +1,6 @@
 package perceiver.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -11,16 +10,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import perceiver.checkpoint.CheckpointSummary;
 import perceiver.checkpoint.Checkpoints;
-import perceiver.checkpoint.TensorInfo;
+import perceiver.checkpoint.ModelFiles;
+import perceiver.checkpoint.ModelLocator;
 import perceiver.checkpoint.TensorStore;
 import perceiver.models.ModelDirectory;
 import perceiver.models.PerceiverConfig;
 
-@Command(name = "info", description = "Architecture summary and parameter counts of a model directory.")
+@Command(name = "info", description = "Architecture summary, checkpoint format and parameter counts of a model.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "DIR")
-    Path dir;
+    @Parameters(paramLabel = "MODEL", description = "Model directory, weights file or hub id in the local HF cache.")
+    String model;
 
     @Spec
     CommandSpec spec;
@@ -28,23 +29,21 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PerceiverConfig c = ModelDirectory.load(dir).config();
+        ModelFiles files = ModelLocator.resolve(model);
+        PerceiverConfig c = ModelDirectory.load(model).config();
         out.printf("model class   %s%n", c.modelClass());
         out.printf("latents       %d x %d (num_latents x d_latents), input channels d_model %d%n",
                 c.numLatents(), c.dLatents(), c.dModel());
         out.printf("process       %d block(s) x %d self-attention layers (shared weights), %d heads; cross-attention %d heads%n",
                 c.numBlocks(), c.numSelfAttendsPerBlock(), c.numSelfAttentionHeads(), c.numCrossAttentionHeads());
         out.printf("labels        %d%n", c.numLabels());
-        try (TensorStore store = Checkpoints.open(ModelDirectory.weights(dir))) {
+        try (TensorStore store = files.openWeights()) {
+            CheckpointSummary s = Checkpoints.describe(store);
+            out.printf("weights       %s%n", s.source());
+            out.printf("format        %s, %d tensors, dtypes %s%n", s.format(), s.tensors(), s.dtypeCounts());
+            out.printf("elements      %,d (%,d bytes)%n", s.elements(), s.bytes());
             Map<String, Long> byComponent = new TreeMap<>();
-            long total = 0;
-            for (String name : store.names()) {
-                TensorInfo info = store.info(name);
-                byComponent.merge(component(name), info.elements(), Long::sum);
-                total += info.elements();
-            }
-            out.printf("weights       %s (%s), %d tensors%n", store.source(), store.format(), store.names().size());
-            out.printf("parameters    %,d%n", total);
+            for (String name : store.names()) byComponent.merge(component(name), store.info(name).elements(), Long::sum);
             byComponent.forEach((k, v) -> out.printf("  %-34s %,15d%n", k, v));
         }
         return 0;

@@ -19,7 +19,7 @@ import perceiver.tensor.Parallel;
         version = "perceiver-io-java 0.1.0",
         description = "Perceiver IO (Jaegle et al., ICLR 2022) in pure Java.",
         subcommands = {FillCommand.class, ClassifyTextCommand.class, ClassifyCommand.class, FlowCommand.class,
-                AutoencodeCommand.class, InfoCommand.class, GoldenCommand.class})
+                AutoencodeCommand.class, InfoCommand.class, ConvertCommand.class, GoldenCommand.class})
 public final class Main implements Runnable {
     static final int EXIT_BAD_INPUT = 2;
 

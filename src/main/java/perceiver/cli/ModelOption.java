@@ -11,9 +11,10 @@ final class ModelOption {
     /** The model shipped in the repository: the mlm-bytes golden case (random weights) until a trained one exists. */
     static final String DEFAULT_MLM = "golden/mlm-bytes";
 
-    @Option(names = {"-m", "--model"}, paramLabel = "DIR",
-            description = "Model directory in Hugging Face layout (config.json + safetensors).")
-    Path model;
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "Model directory in Hugging Face layout (config.json + safetensors or pytorch_model.bin), a"
+                    + " weights file, or a hub id (e.g. deepmind/language-perceiver) in the local Hugging Face cache.")
+    String model;
 
     PerceiverIO load() {
         return PerceiverIO.load(model);
@@ -26,7 +27,7 @@ final class ModelOption {
     }
 
     /** The directory given, or the embedded default (resolved against the installation, see {@code ./perceiver}). */
-    static Path embeddedDefault() {
-        return Path.of(System.getProperty("perceiver.home", ".")).resolve(DEFAULT_MLM);
+    static String embeddedDefault() {
+        return Path.of(System.getProperty("perceiver.home", ".")).resolve(DEFAULT_MLM).toString();
     }
 }

@@ -1,5 +1,6 @@
 package perceiver.core;
 
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -9,8 +10,8 @@ import perceiver.tensor.Tensor;
  */
 public record ClassificationDecoder(Tensor query, BasicDecoder decoder) {
 
-    public Tensor decode(Tensor latents, Trace trace) {
-        Tensor out = decoder.decode(query.repeat(latents.dim(0)), latents, trace);
+    public <A> Tensor decode(Backend<A> be, A latents, Trace trace) {
+        Tensor out = decoder.decode(be, query.repeat(be.shape(latents)[0]), latents, trace);
         Tensor logits = out.reshape(out.dim(0), out.dim(2));
         trace.put("decoder.output", logits);
         return logits;

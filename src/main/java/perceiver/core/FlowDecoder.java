@@ -1,5 +1,6 @@
 package perceiver.core;
 
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -9,8 +10,8 @@ import perceiver.tensor.Tensor;
  */
 public record FlowDecoder(BasicDecoder decoder, float rescaleFactor) {
 
-    public Tensor decode(Tensor queries, Tensor latents, int height, int width, Trace trace) {
-        Tensor out = decoder.decode(queries, latents, trace);
+    public <A> Tensor decode(Backend<A> be, Tensor queries, A latents, int height, int width, Trace trace) {
+        Tensor out = decoder.decode(be, queries, latents, trace);
         trace.put("decoder.basic_decoder.output", out);
         Tensor flow = Tensor.zeros(out.dim(0), height, width, out.dim(2));
         float[] f = flow.data(), o = out.data();

@@ -3,6 +3,7 @@ package perceiver.core;
 import java.util.List;
 
 import perceiver.nn.SelfAttention;
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -16,16 +17,16 @@ public record LatentProcess(List<SelfAttention> layers, int blocks) {
     }
 
     /** Records {@code hidden_states.*} (each layer's input, then each block's output) and {@code attentions.*}. */
-    public Tensor process(Tensor z, Trace trace) {
+    public <A> A process(Backend<A> be, A z, Trace trace) {
         int hidden = 0, att = 0;
+        int[] shape = be.shape(z);
         for (int b = 0; b < blocks; b++) {
             for (SelfAttention layer : layers) {
-                trace.put("hidden_states." + hidden++, z);
-                Tensor probs = trace.probabilities("attentions." + att++,
-                        z.dim(0), layer.heads(), z.dim(1), z.dim(1));
-                z = layer.forward(z, probs);
+                trace.put("hidden_states." + hidden++, be, z);
+                Tensor probs = trace.probabilities("attentions." + att++, shape[0], layer.heads(), shape[1], shape[1]);
+                z = layer.forward(be, z, probs);
             }
-            trace.put("hidden_states." + hidden++, z);
+            trace.put("hidden_states." + hidden++, be, z);
         }
         return z;
     }

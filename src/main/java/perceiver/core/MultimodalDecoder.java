@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -16,7 +17,7 @@ import perceiver.tensor.Tensor;
 public record MultimodalDecoder(List<String> modalities, Map<String, Tensor> padding, int width, BasicDecoder decoder) {
 
     /** @param queries per modality {@code [B, n_m, C_m]}; @return per modality {@code [B, n_m, out]} */
-    public Map<String, Tensor> decode(Map<String, Tensor> queries, Tensor latents, Trace trace) {
+    public <A> Map<String, Tensor> decode(Backend<A> be, Map<String, Tensor> queries, A latents, Trace trace) {
         Tensor[] padded = new Tensor[modalities.size()];
         for (int i = 0; i < padded.length; i++) {
             Tensor q = queries.get(modalities.get(i));
@@ -24,7 +25,7 @@ public record MultimodalDecoder(List<String> modalities, Map<String, Tensor> pad
             Tensor pad = padding.get(modalities.get(i));
             padded[i] = Tensor.concatLast(q, pad.repeat(batch * n).reshape(batch, n, pad.dim(-1)));
         }
-        Tensor out = decoder.decode(Tensor.concatTokens(padded), latents, trace);
+        Tensor out = decoder.decode(be, Tensor.concatTokens(padded), latents, trace);
         trace.put("decoder.output", out);
         Map<String, Tensor> split = new LinkedHashMap<>();
         int at = 0;

@@ -1,6 +1,6 @@
 package perceiver.core;
 
-import perceiver.tensor.Tensor;
+import perceiver.tensor.Backend;
 
 /**
  * The Perceiver IO trunk without modality-specific parts: encode (latents cross-attend to the inputs), process
@@ -9,9 +9,9 @@ import perceiver.tensor.Tensor;
 public record Perceiver(PerceiverEncoder encoder, LatentProcess process) {
 
     /** Records {@code last_hidden_state} and everything the encoder and process record. */
-    public Tensor encode(Tensor inputs, float[][] mask, Trace trace) {
-        Tensor z = process.process(encoder.encode(inputs, mask, trace), trace);
-        trace.put("last_hidden_state", z);
+    public <A> A encode(Backend<A> be, A inputs, float[][] mask, Trace trace) {
+        A z = process.process(be, encoder.encode(be, inputs, mask, trace), trace);
+        trace.put("last_hidden_state", be, z);
         return z;
     }
 }

@@ -1,6 +1,7 @@
 package perceiver.core;
 
 import perceiver.nn.CrossAttention;
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -13,11 +14,11 @@ public record PerceiverEncoder(Tensor latents, CrossAttention crossAttention) {
      * @param inputs {@code [B, M, C]}
      * @param mask   additive key mask {@code [B][M]} (0 keep, {@code -Float.MAX_VALUE} drop) or null
      */
-    public Tensor encode(Tensor inputs, float[][] mask, Trace trace) {
-        int batch = inputs.dim(0), n = latents.dim(0);
-        Tensor z = latents.repeat(batch);
-        Tensor probs = trace.probabilities("cross_attentions.0", batch, crossAttention.heads(), n, inputs.dim(1));
-        return crossAttention.forward(z, inputs, mask, probs);
+    public <A> A encode(Backend<A> be, A inputs, float[][] mask, Trace trace) {
+        int[] shape = be.shape(inputs);
+        int batch = shape[0], n = latents.dim(0);
+        Tensor probs = trace.probabilities("cross_attentions.0", batch, crossAttention.heads(), n, shape[1]);
+        return crossAttention.forward(be, be.upload(latents.repeat(batch)), inputs, mask, probs);
     }
 
     /** The additive mask of a 1 = keep / 0 = pad attention mask, as HF's {@code invert_attention_mask}. */

@@ -3,6 +3,7 @@ package perceiver.core;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import perceiver.tensor.Backend;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
@@ -29,6 +30,11 @@ public final class Trace {
     /** Records {@code t} under {@code prefix + name} (no-op when off). */
     public void put(String name, Tensor t) {
         if (on) tensors.put(prefix + name, t);
+    }
+
+    /** Records a backend array (downloaded to the host only when recording). */
+    public <A> void put(String name, Backend<A> be, A array) {
+        if (on) put(name, be.download(array));
     }
 
     /** Records an integer intermediate (sizes, counts) under {@code prefix + name} (no-op when off). */

@@ -38,6 +38,14 @@ public final class GoldenRunner {
     private GoldenRunner() {}
 
     public static GoldenCase run(Path dir) {
+        return run(dir, dir.resolve("weights.safetensors"), TOLERANCE);
+    }
+
+    /**
+     * Runs the case in {@code dir} with its weights read from {@code weights} (any checkpoint format, e.g. a
+     * PyTorch {@code .bin} or a shard index) and the given relative tolerance.
+     */
+    public static GoldenCase run(Path dir, Path weights, double tolerance) {
         String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
         Path config = dir.resolve("config.json"), io = dir.resolve("io.safetensors");
         if (!Files.isRegularFile(config) || !Files.isRegularFile(io)) {
@@ -46,13 +54,13 @@ public final class GoldenRunner {
         }
         try (TensorStore golden = Checkpoints.open(io)) {
             JsonNode raw = readJson(config);
-            if (raw.has("functions")) return compare(name, (in, trace) -> FourierCase.record(raw, subsampled(golden, raw), trace), golden);
+            if (raw.has("functions")) return compare(name, (in, trace) -> FourierCase.record(raw, subsampled(golden, raw), trace), golden, tolerance);
             PerceiverConfig cfg = PerceiverConfig.parse(raw, config);
             PerceiverTask model;
-            try (TensorStore weights = Checkpoints.open(dir.resolve("weights.safetensors"))) {
-                model = Models.build(cfg, Parameters.fromStore(weights));
+            try (TensorStore store = Checkpoints.open(weights)) {
+                model = Models.build(cfg, Parameters.fromStore(store));
             }
-            return compare(name, model::forward, golden);
+            return compare(name, model::forward, golden, tolerance);
         } catch (UnsupportedModelException e) {
             return new GoldenCase(name, GoldenCase.Status.UNSUPPORTED, e.getMessage(), List.of(), List.of());
         } catch (CheckpointException | IllegalArgumentException e) {
@@ -83,7 +91,7 @@ public final class GoldenRunner {
         }
     }
 
-    private static GoldenCase compare(String name, Run model, TensorStore golden) {
+    private static GoldenCase compare(String name, Run model, TensorStore golden, double tolerance) {
         List<GoldenCase.Comparison> comparisons = new ArrayList<>();
         TreeSet<String> compared = new TreeSet<>();
         for (String prefix : runPrefixes(golden)) {
@@ -92,7 +100,7 @@ public final class GoldenRunner {
             for (Map.Entry<String, Tensor> e : trace.tensors().entrySet()) {
                 String key = golden.contains(prefix + e.getKey()) ? prefix + e.getKey() : e.getKey();
                 if (!golden.contains(key) || !golden.info(key).dtype().isFloat() || !compared.add(key)) continue;
-                comparisons.add(compareTensor(key, e.getValue(), golden.floats(key)));
+                comparisons.add(compareTensor(key, e.getValue(), golden.floats(key), tolerance));
             }
             for (Map.Entry<String, LongTensor> e : trace.integers().entrySet()) {
                 String key = golden.contains(prefix + e.getKey()) ? prefix + e.getKey() : e.getKey();
@@ -107,7 +115,7 @@ public final class GoldenRunner {
         return new GoldenCase(name, pass ? GoldenCase.Status.PASS : GoldenCase.Status.FAIL, msg, comparisons, notCompared);
     }
 
-    static GoldenCase.Comparison compareTensor(String name, Tensor ours, Tensor golden) {
+    static GoldenCase.Comparison compareTensor(String name, Tensor ours, Tensor golden, double tolerance) {
         String shape = Arrays.toString(golden.shape());
         if (!Arrays.equals(ours.shape(), golden.shape())) {
             return new GoldenCase.Comparison(name, shape, Double.NaN, Double.NaN, false,
@@ -125,7 +133,7 @@ public final class GoldenRunner {
         }
         double rel = maxAbs / scale;
         String problem = zerosBroken > 0 ? zerosBroken + " masked probabilities are not exactly 0" : null;
-        return new GoldenCase.Comparison(name, shape, maxAbs, rel, rel <= TOLERANCE && zerosBroken == 0, problem);
+        return new GoldenCase.Comparison(name, shape, maxAbs, rel, rel <= tolerance && zerosBroken == 0, problem);
     }
 
     static GoldenCase.Comparison compareIntegers(String name, LongTensor ours, long[] golden, int[] shape) {

@@ -8,6 +8,7 @@ import perceiver.core.BasicDecoder;
 import perceiver.core.ClassificationDecoder;
 import perceiver.core.Perceiver;
 import perceiver.core.Trace;
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -52,17 +53,17 @@ public record GenericModel(PerceiverConfig config, Perceiver perceiver, Tensor q
     }
 
     @Override
-    public Map<String, Tensor> forward(Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
         Tensor x = in.tensor("inputs");
         if (x.rank() != 3 || x.dim(2) != config.dModel()) {
             throw new IllegalArgumentException("inputs must be [batch, M, " + config.dModel() + "], got " + x);
         }
-        Tensor latents = perceiver.encode(x, Masks.additive(in.optionalLongs("attention_mask"), x), trace);
+        A latents = perceiver.encode(be, be.upload(x), Masks.additive(in.optionalLongs("attention_mask"), x), trace);
         Tensor logits;
         if (classifier != null) {
-            logits = classifier.decode(latents, trace);
+            logits = classifier.decode(be, latents, trace);
         } else {
-            logits = decoder.decode(queries.repeat(x.dim(0)), latents, trace);
+            logits = decoder.decode(be, queries.repeat(x.dim(0)), latents, trace);
             trace.put("decoder.output", logits);
         }
         trace.put("logits", logits);

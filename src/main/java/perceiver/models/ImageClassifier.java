@@ -6,6 +6,7 @@ import perceiver.core.ClassificationDecoder;
 import perceiver.core.Perceiver;
 import perceiver.core.Trace;
 import perceiver.io.image.ImagePreprocessor;
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -41,9 +42,9 @@ public record ImageClassifier(PerceiverConfig config, ImagePreprocessor preproce
     }
 
     @Override
-    public Map<String, Tensor> forward(Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
         Tensor x = preprocessor.forward(in.tensor("inputs"), trace);
-        Tensor logits = decoder.decode(perceiver.encode(x, null, trace), trace);
+        Tensor logits = decoder.decode(be, perceiver.encode(be, be.upload(x), null, trace), trace);
         trace.put("logits", logits);
         return Map.of("logits", logits);
     }

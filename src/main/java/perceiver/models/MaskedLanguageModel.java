@@ -6,6 +6,7 @@ import perceiver.core.BasicDecoder;
 import perceiver.core.Trace;
 import perceiver.io.text.ByteTokenizer;
 import perceiver.nn.Linear;
+import perceiver.tensor.Backend;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
@@ -32,9 +33,9 @@ public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tenso
     }
 
     @Override
-    public Map<String, Tensor> forward(Inputs in, Trace trace) {
-        Tensor latents = trunk.encode(in, trace);
-        Tensor out = decoder.decode(queries.repeat(latents.dim(0)), latents, trace);
+    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+        A latents = trunk.encode(be, in, trace);
+        Tensor out = decoder.decode(be, queries.repeat(be.shape(latents)[0]), latents, trace);
         trace.put("decoder.output", out);
         Tensor logits = head.forward(out);
         trace.put("logits", logits);

@@ -10,6 +10,7 @@ import perceiver.io.Progress;
 import perceiver.io.multimodal.MultimodalPreprocessor;
 import perceiver.io.position.FourierFeatures;
 import perceiver.nn.Linear;
+import perceiver.tensor.Backend;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
@@ -52,11 +53,11 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
     }
 
     @Override
-    public Map<String, Tensor> forward(Inputs in, Trace trace) {
-        Tensor latents = encode(in.tensor("inputs.audio"), in.tensor("inputs.image"), in.tensor("inputs.label"), trace);
+    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+        A latents = encode(be, in.tensor("inputs.audio"), in.tensor("inputs.image"), in.tensor("inputs.label"), trace);
         long[] audio = points(in.optionalLongs("subsampled_output_points.audio"), audioPatches(), "audio");
         long[] image = points(in.optionalLongs("subsampled_output_points.image"), videoPoints(), "image");
-        Map<String, Tensor> out = decode(latents, audio, image, trace);
+        Map<String, Tensor> out = decode(be, latents, audio, image, trace);
         out.forEach((k, v) -> trace.put(k, v));
         return out;
     }
@@ -69,9 +70,9 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
      * @param label {@code [B, num_labels]}
      * @return the latents {@code [B, num_latents, d_latents]}, to be decoded by {@link #decode} or {@link #decodeInChunks}
      */
-    public Tensor encode(Tensor audio, Tensor video, Tensor label, Trace trace) {
+    public <A> A encode(Backend<A> be, Tensor audio, Tensor video, Tensor label, Trace trace) {
         MultimodalPreprocessor.Output pre = preprocessor.forward(audio, video, label, trace);
-        return perceiver.encode(pre.array(), null, trace);
+        return perceiver.encode(be, be.upload(pre.array()), null, trace);
     }
 
     /**
@@ -108,8 +109,8 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
      * chunks), so memory is that of one chunk's queries plus the outputs. The label logits are those of the first
      * chunk (each query row is decoded independently of the others).
      */
-    public Reconstruction decodeInChunks(Tensor latents, int chunks, Progress progress) {
-        int n = chunkCount(chunks), batch = latents.dim(0);
+    public <A> Reconstruction decodeInChunks(Backend<A> be, A latents, int chunks, Progress progress) {
+        int n = chunkCount(chunks), batch = be.shape(latents)[0];
         int audioPatches = audioPatches(), videoPoints = videoPoints(), spp = config.samplesPerPatch();
         Tensor audio = Tensor.zeros(batch, audioPatches * spp);
         Tensor image = Tensor.zeros(batch, videoPoints, 3);
@@ -117,7 +118,7 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
         for (int c = 0; c < n; c++) {
             int a0 = split(audioPatches, c, n), a1 = split(audioPatches, c + 1, n);
             int i0 = split(videoPoints, c, n), i1 = split(videoPoints, c + 1, n);
-            Map<String, Tensor> out = decode(latents, range(a0, a1), range(i0, i1), Trace.OFF);
+            Map<String, Tensor> out = decode(be, latents, range(a0, a1), range(i0, i1), Trace.OFF);
             for (int b = 0; b < batch; b++) {
                 copy(out.get("logits.audio").get(b), audio.get(b), a0 * spp);
                 copy(out.get("logits.image").get(b), image.get(b), i0 * 3);
@@ -146,13 +147,13 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
      * Decodes the given audio-patch and video-pixel points (and the label) from encoded latents; each call's memory
      * is proportional to the number of points, so a full reconstruction decodes chunk by chunk.
      */
-    public Map<String, Tensor> decode(Tensor latents, long[] audioPoints, long[] imagePoints, Trace trace) {
-        int batch = latents.dim(0);
+    public <A> Map<String, Tensor> decode(Backend<A> be, A latents, long[] audioPoints, long[] imagePoints, Trace trace) {
+        int batch = be.shape(latents)[0];
         Map<String, Tensor> queries = new LinkedHashMap<>();
         queries.put("audio", audioQueries.encodeSubsampled(audioPoints, audioPatches()).repeat(batch));
         queries.put("image", imageQueries.encodeSubsampled(imagePoints, videoGrid()).repeat(batch));
         queries.put("label", labelQuery.repeat(batch));
-        Map<String, Tensor> rows = decoder.decode(queries, latents, trace);
+        Map<String, Tensor> rows = decoder.decode(be, queries, latents, trace);
         Map<String, Tensor> logits = new LinkedHashMap<>();
         logits.put("logits.audio", audioOut.forward(rows.get("audio")).reshape(batch, -1));
         logits.put("logits.image", imageOut.forward(rows.get("image")));

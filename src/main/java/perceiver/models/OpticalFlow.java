@@ -9,6 +9,7 @@ import perceiver.io.flow.FlowInput;
 import perceiver.io.flow.FlowPreprocessor;
 import perceiver.io.Progress;
 import perceiver.io.flow.FlowTiling;
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -36,15 +37,15 @@ public record OpticalFlow(PerceiverConfig config, FlowPreprocessor preprocessor,
     public int trainWidth() { return config.trainSize()[1]; }
 
     @Override
-    public Map<String, Tensor> forward(Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
         Tensor x = in.tensor("inputs");
         if (x.rank() != 5 || x.dim(3) != trainHeight() || x.dim(4) != trainWidth()) {
             throw new IllegalArgumentException("optical-flow input must be [batch, 2, 27, " + trainHeight() + ", "
                     + trainWidth() + "] (the model's train_size), got " + x);
         }
         Tensor queries = preprocessor.forward(x, trace);
-        Tensor latents = perceiver.encode(queries, null, trace);
-        Tensor flow = decoder.decode(queries, latents, trainHeight(), trainWidth(), trace);
+        A latents = perceiver.encode(be, be.upload(queries), null, trace);
+        Tensor flow = decoder.decode(be, queries, latents, trainHeight(), trainWidth(), trace);
         trace.put("logits", flow);
         return Map.of("logits", flow);
     }
@@ -53,9 +54,9 @@ public record OpticalFlow(PerceiverConfig config, FlowPreprocessor preprocessor,
      * Flow from {@code frame1} to {@code frame2} ({@code [3, H, W]} in [-1, 1], at least the training size): tiles
      * of the training size, blended (DeepMind's optical-flow example). Returns {@code [H, W, 2]} in pixels.
      */
-    public Tensor flow(Tensor frame1, Tensor frame2, Progress progress) {
+    public Tensor flow(Backend<?> be, Tensor frame1, Tensor frame2, Progress progress) {
         return FlowTiling.flow(frame1, frame2, trainHeight(), trainWidth(), 1,
-                pairs -> forward(new Inputs().put("inputs", pairs), Trace.OFF).get("logits"), progress);
+                pairs -> forward(be, new Inputs().put("inputs", pairs), Trace.OFF).get("logits"), progress);
     }
 
     /** The model input of one frame pair, for callers that hold frames of exactly the training size. */

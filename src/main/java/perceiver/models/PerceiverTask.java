@@ -3,16 +3,24 @@ package perceiver.models;
 import java.util.Map;
 
 import perceiver.core.Trace;
+import perceiver.tensor.Backend;
+import perceiver.tensor.CpuBackend;
 import perceiver.tensor.Tensor;
 
 /**
  * A complete model family: preprocessor → {@link perceiver.core.Perceiver} encode/process → decoder →
  * postprocessor. Instances are immutable after loading and safe to call from many threads at once; every call
- * allocates its own activations.
+ * allocates its own activations. Pre- and postprocessing run on the host; the trunk and the decoder's
+ * cross-attention run on the given {@link Backend}.
  */
 public interface PerceiverTask {
     PerceiverConfig config();
 
     /** Runs a forward pass; returns the final outputs ({@code logits} or {@code logits.<modality>}). */
-    Map<String, Tensor> forward(Inputs inputs, Trace trace);
+    <A> Map<String, Tensor> forward(Backend<A> backend, Inputs inputs, Trace trace);
+
+    /** {@link #forward(Backend, Inputs, Trace)} on the host. */
+    default Map<String, Tensor> forward(Inputs inputs, Trace trace) {
+        return forward(CpuBackend.INSTANCE, inputs, trace);
+    }
 }

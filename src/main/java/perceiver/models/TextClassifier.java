@@ -5,6 +5,7 @@ import java.util.Map;
 import perceiver.core.ClassificationDecoder;
 import perceiver.core.Trace;
 import perceiver.io.text.ByteTokenizer;
+import perceiver.tensor.Backend;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
@@ -23,8 +24,8 @@ public record TextClassifier(PerceiverConfig config, TextTrunk trunk, Classifica
     }
 
     @Override
-    public Map<String, Tensor> forward(Inputs in, Trace trace) {
-        Tensor logits = decoder.decode(trunk.encode(in, trace), trace);
+    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+        Tensor logits = decoder.decode(be, trunk.encode(be, in, trace), trace);
         trace.put("logits", logits);
         return Map.of("logits", logits);
     }

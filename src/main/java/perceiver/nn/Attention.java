@@ -1,6 +1,6 @@
 package perceiver.nn;
 
-import perceiver.tensor.AttentionKernel;
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -33,24 +33,18 @@ public record Attention(Linear query, Linear key, Linear value, Linear output, i
      * @param probs destination {@code [B, heads, N, M]} for the attention probabilities, or null
      * @return {@code [B, N, output.out()]}
      */
-    public Tensor forward(Tensor xq, Tensor xkv, float[][] mask, Tensor probs) {
-        Tensor q = query.forward(xq);
-        Tensor k = key.forward(xkv);
-        Tensor v = value.forward(xkv);
-        return output.forward(attend(q, k, v, heads, mask, probs));
+    public <A> A forward(Backend<A> be, A xq, A xkv, float[][] mask, Tensor probs) {
+        A q = query.forward(be, xq);
+        A k = key.forward(be, xkv);
+        A v = value.forward(be, xkv);
+        return output.forward(be, attend(be, q, k, v, heads, mask, probs));
     }
 
     /**
      * Eq. 2-3 without projections: {@code softmax(q_h k_hᵀ / √F + mask) v_h} per batch element and head.
      * {@code q [B, N, H·F]}, {@code k [B, M, H·F]}, {@code v [B, M, H·Fv]} → {@code [B, N, H·Fv]}.
      */
-    public static Tensor attend(Tensor q, Tensor k, Tensor v, int heads, float[][] mask, Tensor probs) {
-        int batch = q.dim(0);
-        Tensor ctx = Tensor.zeros(batch, q.dim(1), v.dim(2));
-        for (int b = 0; b < batch; b++) {
-            AttentionKernel.attend(q.get(b), k.get(b), v.get(b), heads, mask == null ? null : mask[b], ctx.get(b),
-                    probs == null ? null : probs.get(b));
-        }
-        return ctx;
+    public static <A> A attend(Backend<A> be, A q, A k, A v, int heads, float[][] mask, Tensor probs) {
+        return be.attend(q, k, v, heads, mask, probs);
     }
 }

@@ -1,6 +1,6 @@
 package perceiver.nn;
 
-import perceiver.tensor.Elementwise;
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -14,16 +14,14 @@ import perceiver.tensor.Tensor;
  * {@link CrossAttention} and {@link SelfAttention} are the two uses.
  */
 public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention attention, boolean queryResidual,
-                      LayerNorm mlpNorm, Mlp mlp) {
+                             LayerNorm mlpNorm, Mlp mlp) {
 
     /** {@code x [B, N, Cq]}, {@code kv [B, M, Ckv]} (null: self-attention) → {@code [B, N, Cq]}. */
-    public Tensor forward(Tensor x, Tensor kv, float[][] mask, Tensor probs) {
-        Tensor xq = queryNorm.forward(x);
-        Tensor xkv = kv == null ? xq : kvNorm.forward(kv);
-        Tensor h = attention.forward(xq, xkv, mask, probs);
-        if (queryResidual) Elementwise.addInPlace(h.data(), h.offset(), x.data(), x.offset(), h.size());
-        Tensor m = mlp.forward(mlpNorm.forward(h));
-        Elementwise.addInPlace(m.data(), m.offset(), h.data(), h.offset(), m.size());
-        return m;
+    public <A> A forward(Backend<A> be, A x, A kv, float[][] mask, Tensor probs) {
+        A xq = queryNorm.forward(be, x);
+        A xkv = kv == null ? xq : kvNorm.forward(be, kv);
+        A h = attention.forward(be, xq, xkv, mask, probs);
+        if (queryResidual) h = be.add(h, x);
+        return be.add(mlp.forward(be, mlpNorm.forward(be, h)), h);
     }
 }

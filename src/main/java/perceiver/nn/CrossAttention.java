@@ -1,5 +1,6 @@
 package perceiver.nn;
 
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -20,8 +21,8 @@ public record CrossAttention(AttentionLayer layer) {
      * @param probs   {@code [B, heads, N, M]} destination for attention probabilities, or null
      * @return {@code [B, N, Cq]}
      */
-    public Tensor forward(Tensor queries, Tensor inputs, float[][] mask, Tensor probs) {
-        return layer.forward(queries, inputs, mask, probs);
+    public <A> A forward(Backend<A> be, A queries, A inputs, float[][] mask, Tensor probs) {
+        return layer.forward(be, queries, inputs, mask, probs);
     }
 
     public int heads() { return layer.attention().heads(); }

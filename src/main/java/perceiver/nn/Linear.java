@@ -1,7 +1,7 @@
 package perceiver.nn;
 
-import perceiver.tensor.Elementwise;
-import perceiver.tensor.Matmul;
+import perceiver.tensor.Backend;
+import perceiver.tensor.CpuBackend;
 import perceiver.tensor.PackedMatrix;
 import perceiver.tensor.Tensor;
 
@@ -24,16 +24,15 @@ public record Linear(PackedMatrix weightT, Tensor bias) {
 
     public int out() { return weightT.cols(); }
 
-    public Tensor forward(Tensor x) {
-        if (x.dim(-1) != in()) {
-            throw new IllegalArgumentException("linear layer expects " + in() + " input channels, got " + x);
+    public <A> A forward(Backend<A> be, A x) {
+        int[] shape = be.shape(x);
+        if (shape[shape.length - 1] != in()) {
+            throw new IllegalArgumentException("linear layer expects " + in() + " input channels, got "
+                    + java.util.Arrays.toString(shape));
         }
-        int[] shape = x.shape();
-        shape[shape.length - 1] = out();
-        Tensor y = Tensor.zeros(shape);
-        int rows = x.rows();
-        Matmul.gemmPacked(rows, x.data(), x.offset(), in(), weightT, y.data(), 0, out(), false);
-        if (bias != null) Elementwise.addRowVector(y.data(), 0, rows, out(), bias.data(), bias.offset());
-        return y;
+        return be.linear(x, weightT, bias);
     }
+
+    /** On the host. */
+    public Tensor forward(Tensor x) { return forward(CpuBackend.INSTANCE, x); }
 }

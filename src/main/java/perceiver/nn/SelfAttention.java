@@ -1,5 +1,6 @@
 package perceiver.nn;
 
+import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
 
 /** Self-attention (Eq. 4-6 with {@code X_KV = X_Q}, one LayerNorm, residual always on, never masked). */
@@ -10,8 +11,8 @@ public record SelfAttention(AttentionLayer layer) {
     }
 
     /** {@code x [B, N, C] → [B, N, C]}; {@code probs [B, heads, N, N]} or null. */
-    public Tensor forward(Tensor x, Tensor probs) {
-        return layer.forward(x, null, null, probs);
+    public <A> A forward(Backend<A> be, A x, Tensor probs) {
+        return layer.forward(be, x, null, null, probs);
     }
 
     public int heads() { return layer.attention().heads(); }

@@ -172,7 +172,7 @@ class PerceiverIOMediaTest {
             assertEquals(expected.get(0).index(), r.labels().get(0).index());
             assertEquals(expected.get(0).probability(), r.labels().get(0).probability(), 1e-6);
             if (first == null) first = r;
-            else assertClose(first.video(), r.video(), 1e-6, "video independent of the chunking");
+            else assertClose(first.video(), r.video(), 1e-5, "video independent of the chunking (to rounding)");
         }
     }
 

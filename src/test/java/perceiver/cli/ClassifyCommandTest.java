@@ -63,7 +63,7 @@ class ClassifyCommandTest {
         CliRun.of("classify", "--model", "golden/image-conv", tmp.resolve("missing.png")).badInput("missing.png", "no such image file");
 
         Path model = Files.createDirectory(tmp.resolve("model"));
-        CliRun.of("classify", "--model", model, MediaFixtures.RGB_IMAGE).badInput(model.toString(), "missing config.json");
+        CliRun.of("classify", "--model", model, MediaFixtures.RGB_IMAGE).badInput(model.toString(), "no config.json");
         Files.copy(Path.of("golden/image-conv/config.json"), model.resolve("config.json"));
         CliRun.of("classify", "--model", model, MediaFixtures.RGB_IMAGE).badInput(model.toString(), "no weights file");
         CliRun.of("classify", MediaFixtures.RGB_IMAGE).badInput("--model DIR is required");

@@ -5,7 +5,6 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import java.nio.file.Path;
 import java.util.Random;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import perceiver.models.GenericModel;
 import perceiver.models.Inputs;
 import perceiver.models.ModelDirectory;
+import perceiver.tensor.CpuBackend;
 import perceiver.tensor.Tensor;
 
 /**
@@ -22,11 +22,12 @@ import perceiver.tensor.Tensor;
  * own query.
  */
 class PerceiverPropertiesTest {
+    static final CpuBackend CPU = CpuBackend.INSTANCE;
     static GenericModel model;
 
     @BeforeAll
     static void load() {
-        model = (GenericModel) ModelDirectory.load(Path.of("golden/basic-model"));
+        model = (GenericModel) ModelDirectory.load("golden/basic-model");
     }
 
     @Test
@@ -38,8 +39,8 @@ class PerceiverPropertiesTest {
             int[] perm = permutation(rng, m);
             Tensor y = Tensor.zeros(1, m, c);
             for (int i = 0; i < m; i++) y.get(0).get(i).copyFrom(x.get(0).get(perm[i]));
-            Tensor a = model.perceiver().encode(x, null, Trace.OFF);
-            Tensor b = model.perceiver().encode(y, null, Trace.OFF);
+            Tensor a = model.perceiver().encode(CPU, x, null, Trace.OFF);
+            Tensor b = model.perceiver().encode(CPU, y, null, Trace.OFF);
             assertClose(a, b, 1e-5);
         });
     }
@@ -47,13 +48,13 @@ class PerceiverPropertiesTest {
     @Test
     void decoderRowsDependOnlyOnTheirQuery() {
         int e = model.queries().dim(1);
-        Tensor latents = model.perceiver().encode(random(new Random(7), 1, 9, model.config().dModel()), null, Trace.OFF);
+        Tensor latents = model.perceiver().encode(CPU, random(new Random(7), 1, 9, model.config().dModel()), null, Trace.OFF);
         qt().withExamples(30).forAll(integers().between(1, 50), longs().all()).checkAssert((o, seed) -> {
             Random rng = new Random(seed);
             Tensor queries = random(rng, 1, o, e);
-            Tensor full = model.decoder().decode(queries, latents, Trace.OFF);
+            Tensor full = model.decoder().decode(CPU, queries, latents, Trace.OFF);
             int from = rng.nextInt(o), to = from + 1 + rng.nextInt(o - from);
-            Tensor chunk = model.decoder().decode(queries.get(0).rows(from, to).reshape(1, to - from, e), latents, Trace.OFF);
+            Tensor chunk = model.decoder().decode(CPU, queries.get(0).rows(from, to).reshape(1, to - from, e), latents, Trace.OFF);
             assertClose(full.get(0).rows(from, to), chunk.get(0), 0);
         });
     }

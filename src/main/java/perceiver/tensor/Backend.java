@@ -1,0 +1,53 @@
+package perceiver.tensor;
+
+/**
+ * The operations the model code runs, on arrays held by one backend: host {@link Tensor}s ({@link CpuBackend}) or
+ * device buffers (OpenCL). The model code is written once against this interface. Weights are passed as host
+ * objects ({@link PackedMatrix}, {@link Tensor}); a device backend uploads each once and keeps it for the life of
+ * the model. Arrays are row-major with channels last; {@code rows} below means all leading axes flattened.
+ *
+ * @param <A> the backend's array type
+ */
+public interface Backend<A> {
+    /** A short name for messages ({@code cpu}, {@code opencl:<device>}). */
+    String name();
+
+    /** Copies a host tensor to the backend (the host tensor may be returned itself). */
+    A upload(Tensor host);
+
+    /** Copies an array back to the host. */
+    Tensor download(A array);
+
+    int[] shape(A array);
+
+    /** {@code x [.., in] · W + bias → [.., out]}, with {@code W} packed as {@code [in, out]}; bias may be null. */
+    A linear(A x, PackedMatrix weightT, Tensor bias);
+
+    /** Layer normalisation over the last axis with affine {@code gamma}, {@code beta}. */
+    A layerNorm(A x, Tensor gamma, Tensor beta, float eps);
+
+    /** Exact GELU, element-wise; may overwrite {@code x}. */
+    A gelu(A x);
+
+    /** {@code a + b} element-wise (same shapes); may overwrite {@code a}. */
+    A add(A a, A b);
+
+    /**
+     * Multi-head attention per batch element (see {@link AttentionKernel}): {@code q [B, N, H·F]},
+     * {@code k [B, M, H·F]}, {@code v [B, M, H·Fv]}, additive key mask {@code [B][M]} or null →
+     * {@code [B, N, H·Fv]}; fills {@code probs [B, H, N, M]} (host) when not null.
+     */
+    A attend(A q, A k, A v, int heads, float[][] mask, Tensor probs);
+
+    /**
+     * A scope for one forward pass: arrays the backend allocated while it was open and that are not needed any
+     * more are released when it closes. Host arrays need no release.
+     */
+    default Scope scope() { return () -> {}; }
+
+    /** See {@link #scope()}. */
+    interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+}
