@@ -15,10 +15,11 @@ import perceiver.tensor.Parallel;
  * The {@code perceiver} command line. Bad input (a flag, a file, a text too long for the model) prints one
  * {@code error:} line and exits with code 2; set {@code PERCEIVER_DEBUG=1} to see stack traces.
  */
-@Command(name = "perceiver", mixinStandardHelpOptions = true, version = "perceiver-io-java 0.1.0",
+@Command(name = "perceiver", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "perceiver-io-java 0.1.0",
         description = "Perceiver IO (Jaegle et al., ICLR 2022) in pure Java.",
-        subcommands = {FillCommand.class, ClassifyTextCommand.class, InfoCommand.class, ConvertCommand.class,
-                GoldenCommand.class})
+        subcommands = {FillCommand.class, ClassifyTextCommand.class, ClassifyCommand.class, FlowCommand.class,
+                AutoencodeCommand.class, InfoCommand.class, ConvertCommand.class, GoldenCommand.class})
 public final class Main implements Runnable {
     static final int EXIT_BAD_INPUT = 2;
 

@@ -20,6 +20,12 @@ final class ModelOption {
         return PerceiverIO.load(model);
     }
 
+    /** Loads the model of a command that has no default model. */
+    PerceiverIO loadRequired() {
+        if (model == null) throw new IllegalArgumentException("--model DIR is required");
+        return load();
+    }
+
     /** The directory given, or the embedded default (resolved against the installation, see {@code ./perceiver}). */
     static String embeddedDefault() {
         return Path.of(System.getProperty("perceiver.home", ".")).resolve(DEFAULT_MLM).toString();
