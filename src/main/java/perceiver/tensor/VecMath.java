@@ -1,0 +1,74 @@
+package perceiver.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Deterministic vector helpers: built from IEEE operations only (add, mul, fma, compare, convert), so a lane gives
+ * the same bits whether the JIT intrinsifies the Vector API or runs its Java fallback, and the scalar twins give
+ * the same bits as a lane. {@code VectorOperators.EXP} and {@code reduceLanes(ADD)} give neither guarantee (the
+ * intrinsic and the fallback round differently or sum in another order), which would make results depend on JIT
+ * timing and so on the thread count.
+ */
+final class VecMath {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+
+    /** Below this {@code exp} returns exactly 0 (2^-126 is the smallest normal; the tail is flushed). */
+    private static final float EXP_LO = -87.33654f;
+    private static final float EXP_HI = 88.0f;
+    private static final float LOG2E = 1.44269504088896341f;
+    /** 1.5 · 2^23: adding it rounds a float of magnitude below 2^22 to an integer (round to nearest even). */
+    private static final float ROUNDER = 12582912f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+
+    private VecMath() {}
+
+    /**
+     * {@code e^x} per lane (Cephes {@code expf}: {@code x = n·ln2 + r}, degree-5 polynomial in r, then 2^n; about
+     * 1 ulp). Exactly 0 below -87.34 (so {@code -Float.MAX_VALUE} and {@code -inf} give 0), saturates above 88.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(EXP_LO).min(EXP_HI);
+        FloatVector n = c.mul(LOG2E).add(ROUNDER).sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.fma(P0, P1);
+        p = p.fma(r, FloatVector.broadcast(S, P2));
+        p = p.fma(r, FloatVector.broadcast(S, P3));
+        p = p.fma(r, FloatVector.broadcast(S, P4));
+        p = p.fma(r, FloatVector.broadcast(S, P5));
+        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = y.mul(bits.reinterpretAsFloats());
+        return e.blend(0f, x.compare(VectorOperators.LT, EXP_LO));
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations in the same order, the same bits. */
+    static float exp(float x) {
+        float c = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float n = c * LOG2E + ROUNDER - ROUNDER;
+        float r = Math.fma(n, -LN2_HI, c);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        float y = p * (r * r) + r + 1f;
+        float e = y * Float.intBitsToFloat(((int) n + 127) << 23);
+        return x < EXP_LO ? 0f : e;
+    }
+
+    /** Sum of the lanes in lane order (a fixed order, unlike {@code reduceLanes(ADD)}). */
+    static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += v.lane(i);
+        return s;
+    }
+}
