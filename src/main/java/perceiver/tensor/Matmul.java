@@ -8,10 +8,16 @@ import jdk.incubator.vector.VectorSpecies;
  * (the linear-layer and q·kᵀ form). All matrices are row-major windows of float arrays with leading dimensions, so
  * a head's channel slice of a wider activation is passed without copying.
  *
- * <p>The fast path packs {@code op(B)} into {@link PackedMatrix} column panels and runs an {@code MR × NR} FMA
- * register tile over them; every output element is one chain of FMAs over {@code p = 0..k-1} whatever the tile,
- * the tail handling or the thread split, so results do not depend on the number of threads.
- * {@link #gemmReference} is the scalar definition the tests compare against.
+ * <p>Every output element is one chain of FMAs, {@code s = accumulate ? C : 0; for p = 0..k-1: s = fma(a, b, s)},
+ * in that order, in float: {@link #gemmReference} spells it out and the fast path computes exactly the same bits,
+ * whatever the tiling, the edge handling or the number of threads.
+ *
+ * <p>The fast path (GotoBLAS/BLIS structure): {@code op(B)} lives in {@link PackedMatrix} column panels of
+ * {@link #NR} columns (packed once for weights); k is cut into blocks of at most {@link #KC} (boundaries fixed by k
+ * alone, the partial sums stay in C between blocks); per k block, {@link #MC} rows of A are packed into
+ * {@link #MR}-row micro-panels (thread-local buffer, in L2), and for each B panel sliver ({@code kc × NR}, in L1)
+ * the {@code MR × NR} register tile runs over the micro-panels. Threads split rows for tall products and panels for
+ * wide ones; the split never changes an element's chain.
  */
 public final class Matmul {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -19,23 +25,32 @@ public final class Matmul {
     /** Tile height (rows of A) and width (columns of op(B)) of the register micro-kernel. */
     static final int MR = 6;
     static final int NR = 2 * L;
+    /** Largest k block: a {@code KC × NR} sliver of B stays in L1 while the micro-panels of A stream by. */
+    static final int KC = 256;
+    /** Rows of A packed at once: an {@code MC × KC} block of A stays in L2. A multiple of MR. */
+    static final int MC = 144;
+    /** Products below this many multiply-adds run on the calling thread. */
+    private static final long PARALLEL_MIN_WORK = 1L << 18;
+
+    private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private Matmul() {}
 
-    /** Scalar definition: {@code C = (accumulate ? C : 0) + A · op(B)}, summing over p in order in float. */
+    /** Scalar definition: {@code C = fma-chain over p of A[i,p]·op(B)[p,j]}, starting at C when accumulating, else 0. */
     public static void gemmReference(int m, int n, int k,
                                      float[] a, int aOff, int lda,
                                      float[] b, int bOff, int ldb, boolean bTransposed,
                                      float[] c, int cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                float s = 0f;
+                int ci = cOff + i * ldc + j;
+                float s = accumulate ? c[ci] : 0f;
                 for (int p = 0; p < k; p++) {
                     float bv = bTransposed ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
                     s = Math.fma(a[aOff + i * lda + p], bv, s);
                 }
-                int ci = cOff + i * ldc + j;
-                c[ci] = accumulate ? c[ci] + s : s;
+                c[ci] = s;
             }
         }
     }
@@ -45,6 +60,7 @@ public final class Matmul {
                             float[] a, int aOff, int lda,
                             float[] b, int bOff, int ldb, boolean bTransposed,
                             float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m <= 0 || n <= 0) return;
         PackedMatrix pb = PackedMatrix.pack(k, n, b, bOff, ldb, bTransposed);
         gemmPacked(m, a, aOff, lda, pb, c, cOff, ldc, accumulate);
     }
@@ -52,104 +68,137 @@ public final class Matmul {
     /** {@code C[m, pb.cols] (+)= A[m, pb.rows] · B} with B packed once (e.g. a weight at load time). */
     public static void gemmPacked(int m, float[] a, int aOff, int lda, PackedMatrix pb,
                                   float[] c, int cOff, int ldc, boolean accumulate) {
-        int panels = pb.panels();
-        int rowBlocks = (m + MR - 1) / MR;
-        long work = (long) m * pb.cols() * Math.max(1, pb.rows());
-        if (work < 1 << 15) {
-            tiles(0, rowBlocks, 0, panels, m, a, aOff, lda, pb, c, cOff, ldc, accumulate);
-        } else if (rowBlocks >= panels) {
-            Parallel.forRange(rowBlocks, 1, (from, to) ->
-                    tiles(from, to, 0, panels, m, a, aOff, lda, pb, c, cOff, ldc, accumulate));
+        int panels = pb.panels(), k = pb.rows();
+        if (m <= 0 || panels == 0) return;
+        int microRows = (m + MR - 1) / MR;
+        long work = (long) m * pb.cols() * Math.max(1, k);
+        if (work < PARALLEL_MIN_WORK || Parallel.threads() == 1) {
+            region(m, a, aOff, lda, pb, 0, k, 0, panels, c, cOff, ldc, accumulate);
+        } else if (microRows >= panels) {
+            long perMicroRow = (long) MR * pb.cols() * Math.max(1, k);
+            int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perMicroRow);
+            Parallel.forRange(microRows, grain, (from, to) -> {
+                int i0 = from * MR, i1 = Math.min(m, to * MR);
+                region(i1 - i0, a, aOff + i0 * lda, lda, pb, 0, k, 0, panels, c, cOff + i0 * ldc, ldc, accumulate);
+            });
         } else {
-            Parallel.forRange(panels, 1, (from, to) ->
-                    tiles(0, rowBlocks, from, to, m, a, aOff, lda, pb, c, cOff, ldc, accumulate));
+            long perPanel = (long) m * NR * Math.max(1, k);
+            int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perPanel);
+            Parallel.forRange(panels, grain, (from, to) ->
+                    region(m, a, aOff, lda, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate));
         }
     }
 
-    private static void tiles(int rb0, int rb1, int p0, int p1, int m, float[] a, int aOff, int lda,
-                              PackedMatrix pb, float[] c, int cOff, int ldc, boolean accumulate) {
-        float[] edge = new float[MR * NR];
-        for (int p = p0; p < p1; p++) {
-            for (int rb = rb0; rb < rb1; rb++) {
-                int i0 = rb * MR;
-                int rows = Math.min(MR, m - i0);
-                int j0 = p * NR;
-                int cols = Math.min(NR, pb.cols() - j0);
-                if (rows == MR && cols == NR) {
-                    tile6(a, aOff + i0 * lda, lda, pb, p, c, cOff + i0 * ldc + j0, ldc, accumulate);
-                } else {
-                    tileEdge(rows, cols, a, aOff + i0 * lda, lda, pb, p, c, cOff + i0 * ldc + j0, ldc, accumulate, edge);
+    /**
+     * Single-threaded core: {@code C[m, cols of panels [panel0, panel1)] (+)= A[m, k1-k0] · B[k0..k1, panels]},
+     * C's column 0 being panel0's first column and A's column 0 being B's row k0. Used by the attention kernel on
+     * key blocks (a panel range of packed keys, a row range of packed values).
+     */
+    static void region(int m, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
+                       int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate) {
+        int k = k1 - k0;
+        if (m <= 0 || panel1 <= panel0) return;
+        if (k <= 0) {
+            if (!accumulate) {
+                int cols = Math.min(pb.cols() - panel0 * NR, (panel1 - panel0) * NR);
+                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + cols, 0f);
+            }
+            return;
+        }
+        float[] ap = A_PACK.get();
+        float[] edge = EDGE.get();
+        float[] b = pb.data();
+        int kBlocks = (k + KC - 1) / KC;
+        for (int kb = 0; kb < kBlocks; kb++) {
+            int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
+            int kc = p1 - p0;
+            boolean load = accumulate || kb > 0;
+            for (int i0 = 0; i0 < m; i0 += MC) {
+                int rows = Math.min(MC, m - i0);
+                packA(rows, kc, a, aOff + i0 * lda + p0, lda, ap);
+                for (int panel = panel0; panel < panel1; panel++) {
+                    int bi = pb.panelOffset(panel) + (k0 + p0) * NR;
+                    int j0 = (panel - panel0) * NR;
+                    int cols = Math.min(NR, pb.cols() - panel * NR);
+                    for (int r = 0; r < rows; r += MR) {
+                        int ci = cOff + (i0 + r) * ldc + j0;
+                        int tileRows = Math.min(MR, rows - r);
+                        if (tileRows == MR && cols == NR) {
+                            kernel(kc, ap, r * kc, b, bi, c, ci, ldc, load);
+                        } else {
+                            edgeTile(tileRows, cols, kc, ap, r * kc, b, bi, c, ci, ldc, load, edge);
+                        }
+                    }
                 }
             }
         }
     }
 
-    /** The 6 × 2L register tile: 12 accumulators, two B vectors and one broadcast live per step. */
-    private static void tile6(float[] a, int aOff, int lda, PackedMatrix pb, int panel,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
-        int k = pb.rows();
-        float[] b = pb.data();
-        int bi = pb.panelOffset(panel);
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int a0 = aOff, a1 = aOff + lda, a2 = aOff + 2 * lda, a3 = aOff + 3 * lda, a4 = aOff + 4 * lda, a5 = aOff + 5 * lda;
-        for (int p = 0; p < k; p++, bi += NR) {
+    /**
+     * Copies {@code A[rows, kc]} into {@code ap} with leading dimension kc (each row contiguous, so the micro-kernel's
+     * six row streams sit in one small L2-resident block, free of TLB misses and cache-set conflicts of a large
+     * lda); rows past {@code rows} up to the next multiple of MR are zeroed.
+     */
+    static void packA(int rows, int kc, float[] a, int aOff, int lda, float[] ap) {
+        for (int r = 0; r < rows; r++) System.arraycopy(a, aOff + r * lda, ap, r * kc, kc);
+        int padded = (rows + MR - 1) / MR * MR;
+        java.util.Arrays.fill(ap, rows * kc, padded * kc, 0f);
+    }
+
+    /**
+     * The 6 × 2L register tile over one k block: 12 accumulators, two B vectors and one broadcast live per step.
+     * A is the packed micro-panel at {@code ai} (six rows of kc), B the panel sliver at {@code bi}. Starts from C
+     * when {@code load}, else from 0. (Six row streams indexed by the loop counter compile to much faster code
+     * than one MR-interleaved stream.)
+     */
+    static void kernel(int kc, float[] ap, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean load) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        int r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        if (load) {
+            c00 = FloatVector.fromArray(S, c, ci); c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, r1); c11 = FloatVector.fromArray(S, c, r1 + L);
+            c20 = FloatVector.fromArray(S, c, r2); c21 = FloatVector.fromArray(S, c, r2 + L);
+            c30 = FloatVector.fromArray(S, c, r3); c31 = FloatVector.fromArray(S, c, r3 + L);
+            c40 = FloatVector.fromArray(S, c, r4); c41 = FloatVector.fromArray(S, c, r4 + L);
+            c50 = FloatVector.fromArray(S, c, r5); c51 = FloatVector.fromArray(S, c, r5 + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+        }
+        int a0 = ai, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc, a4 = a3 + kc, a5 = a4 + kc;
+        for (int p = 0; p < kc; p++, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            FloatVector x = FloatVector.broadcast(S, ap[a0 + p]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
+            x = FloatVector.broadcast(S, ap[a1 + p]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
+            x = FloatVector.broadcast(S, ap[a2 + p]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
+            x = FloatVector.broadcast(S, ap[a3 + p]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[a4 + p]);
+            x = FloatVector.broadcast(S, ap[a4 + p]);
             c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[a5 + p]);
+            x = FloatVector.broadcast(S, ap[a5 + p]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        store(c00, c01, c, cOff, accumulate);
-        store(c10, c11, c, cOff + ldc, accumulate);
-        store(c20, c21, c, cOff + 2 * ldc, accumulate);
-        store(c30, c31, c, cOff + 3 * ldc, accumulate);
-        store(c40, c41, c, cOff + 4 * ldc, accumulate);
-        store(c50, c51, c, cOff + 5 * ldc, accumulate);
+        c00.intoArray(c, ci); c01.intoArray(c, ci + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
     }
 
-    private static void store(FloatVector lo, FloatVector hi, float[] c, int off, boolean accumulate) {
-        if (accumulate) {
-            lo = lo.add(FloatVector.fromArray(S, c, off));
-            hi = hi.add(FloatVector.fromArray(S, c, off + L));
+    /**
+     * A partial tile (fewer rows or columns): staged through {@code edge} ({@code MR × NR}) so the kernel runs
+     * unchanged on the zero-padded A rows and B columns; only the valid part goes back to C.
+     */
+    private static void edgeTile(int rows, int cols, int kc, float[] ap, int ai, float[] b, int bi,
+                                 float[] c, int ci, int ldc, boolean load, float[] edge) {
+        if (load) {
+            for (int r = 0; r < rows; r++) System.arraycopy(c, ci + r * ldc, edge, r * NR, cols);
         }
-        lo.intoArray(c, off);
-        hi.intoArray(c, off + L);
-    }
-
-    /** Partial tiles (fewer rows or columns): one row at a time, results staged in {@code edge}. */
-    private static void tileEdge(int rows, int cols, float[] a, int aOff, int lda, PackedMatrix pb, int panel,
-                                 float[] c, int cOff, int ldc, boolean accumulate, float[] edge) {
-        int k = pb.rows();
-        float[] b = pb.data();
-        for (int r = 0; r < rows; r++) {
-            int bi = pb.panelOffset(panel);
-            int ar = aOff + r * lda;
-            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
-            for (int p = 0; p < k; p++, bi += NR) {
-                FloatVector x = FloatVector.broadcast(S, a[ar + p]);
-                lo = x.fma(FloatVector.fromArray(S, b, bi), lo);
-                hi = x.fma(FloatVector.fromArray(S, b, bi + L), hi);
-            }
-            lo.intoArray(edge, r * NR);
-            hi.intoArray(edge, r * NR + L);
-            int cr = cOff + r * ldc;
-            for (int j = 0; j < cols; j++) {
-                c[cr + j] = accumulate ? c[cr + j] + edge[r * NR + j] : edge[r * NR + j];
-            }
-        }
+        kernel(kc, ap, ai, b, bi, edge, 0, NR, load);
+        for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c, ci + r * ldc, cols);
     }
 }
