@@ -47,23 +47,29 @@ public final class Softmax {
 
     /** One row: {@code x ← softmax(scale · x + mask)} over {@code [o, o+n)}. */
     static void row(float[] x, int o, int n, float scale, float[] mask) {
+        float max = scaleMaskMax(x, o, n, scale, mask, 0);
+        float sum = expSubtract(x, o, n, max);
+        scaleInPlace(x, o, n, 1f / sum);
+    }
+
+    /** {@code x ← x · scale + mask[maskOff..]} over {@code [off, off+n)}; returns the max (as the softmax does). */
+    static float scaleMaskMax(float[] x, int off, int n, float scale, float[] mask, int maskOff) {
         int bound = S.loopBound(n);
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int j = 0;
         for (; j < bound; j += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, o + j).mul(scale);
-            if (mask != null) v = v.add(FloatVector.fromArray(S, mask, j));
-            v.intoArray(x, o + j);
+            FloatVector v = FloatVector.fromArray(S, x, off + j).mul(scale);
+            if (mask != null) v = v.add(FloatVector.fromArray(S, mask, maskOff + j));
+            v.intoArray(x, off + j);
             vmax = vmax.max(v);
         }
         float max = vmax.reduceLanes(VectorOperators.MAX);
         for (; j < n; j++) {
-            float v = x[o + j] * scale + (mask == null ? 0f : mask[j]);
-            x[o + j] = v;
+            float v = x[off + j] * scale + (mask == null ? 0f : mask[maskOff + j]);
+            x[off + j] = v;
             max = Math.max(max, v);
         }
-        float sum = expSubtract(x, o, n, max);
-        scaleInPlace(x, o, n, 1f / sum);
+        return max;
     }
 
     /** {@code x[i] ← exp(x[i] - max)} over {@code [off, off+n)}; returns the sum (lanes first, then the tail). */

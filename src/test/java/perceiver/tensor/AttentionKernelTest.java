@@ -55,7 +55,8 @@ class AttentionKernelTest {
 
     @Test
     void streamingPathMatchesReferenceOnLongInputs() {
-        int[][] shapes = {{3, 1, 2, 8, 8}, {5, 1000, 1, 64, 64}, {17, 777, 2, 32, 16}, {2, 2049, 1, 3, 5}};
+        int[][] shapes = {{3, 1, 2, 8, 8}, {5, 1000, 1, 64, 64}, {17, 777, 2, 32, 16}, {2, 2049, 1, 3, 5},
+            {200, 512, 1, 16, 24}, {97, 257, 3, 7, 9}};
         long seed = 100;
         for (int[] s : shapes) {
             for (double rate : new double[] {0, 0.5}) {
@@ -78,6 +79,20 @@ class AttentionKernelTest {
                 }
             }
         }
+    }
+
+    /** Whole key blocks masked at the start (the running sums restart) and at the end (nothing is added). */
+    @Test
+    void maskedKeyBlocksContributeNothing() {
+        int m = 3 * AttentionKernel.KEY_BLOCK + 77;
+        Case c = Case.random(13, m, 2, 16, 8, 0.0, 8);
+        float[] mask = new float[m];
+        for (int j = 0; j < m; j++) {
+            if (j < AttentionKernel.KEY_BLOCK + 40 || j >= 2 * AttentionKernel.KEY_BLOCK) mask[j] = -Float.MAX_VALUE;
+        }
+        Case masked = new Case(c.n(), m, 2, 16, 8, c.q(), c.k(), c.v(), mask);
+        Arrays2.assertClose(masked.reference(false)[0].toArray(), masked.fast(false)[0].toArray(), 1e-5, 1e-5,
+                "block-masked " + masked);
     }
 
     /** HF adds finfo.min to every score of a fully masked row: softmax is uniform, the output the mean value. */
