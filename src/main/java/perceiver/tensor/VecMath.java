@@ -1,7 +1,6 @@
 package perceiver.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,11 +15,15 @@ final class VecMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
 
-    /** Below this {@code exp} returns exactly 0 (2^-126 is the smallest normal; the tail is flushed). */
-    private static final float EXP_LO = -87.33654f;
-    private static final float EXP_HI = 88.0f;
+    /**
+     * Inputs are clamped to [-88, 88]: at -88 and below (so for {@code -Float.MAX_VALUE} and {@code -inf}) the
+     * exponent n reaches -127 and 2^n is built as the bit pattern 0, so exp returns exactly 0 (results under 2^-126
+     * are flushed); above 88 it saturates near 1.65e38.
+     */
+    private static final float EXP_LO = -88f;
+    private static final float EXP_HI = 88f;
     private static final float LOG2E = 1.44269504088896341f;
-    /** 1.5 · 2^23: adding it rounds a float of magnitude below 2^22 to an integer (round to nearest even). */
+    /** 1.5 · 2^23: {@code t = y + ROUNDER} rounds y to the integer n held in t's low mantissa bits. */
     private static final float ROUNDER = 12582912f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
@@ -30,39 +33,40 @@ final class VecMath {
     private VecMath() {}
 
     /**
-     * {@code e^x} per lane (Cephes {@code expf}: {@code x = n·ln2 + r}, degree-5 polynomial in r, then 2^n; about
-     * 1 ulp). Exactly 0 below -87.34 (so {@code -Float.MAX_VALUE} and {@code -inf} give 0), saturates above 88.
+     * {@code e^x} per lane (Cephes {@code expf}: {@code x = n·ln2 + r}, degree-5 polynomial in r, times 2^n; about
+     * 1 ulp). 2^n comes from the rounding sum's bits: {@code bits(t + 127) << 23 = (n + 127) << 23}, no
+     * float-to-int conversion.
      */
     static FloatVector exp(FloatVector x) {
         FloatVector c = x.max(EXP_LO).min(EXP_HI);
-        FloatVector n = c.mul(LOG2E).add(ROUNDER).sub(ROUNDER);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+        FloatVector t = c.fma(LOG2E, ROUNDER);
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.mul(-LN2_HI).add(c);
         r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
         FloatVector p = r.fma(P0, P1);
         p = p.fma(r, FloatVector.broadcast(S, P2));
         p = p.fma(r, FloatVector.broadcast(S, P3));
         p = p.fma(r, FloatVector.broadcast(S, P4));
         p = p.fma(r, FloatVector.broadcast(S, P5));
-        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector e = y.mul(bits.reinterpretAsFloats());
-        return e.blend(0f, x.compare(VectorOperators.LT, EXP_LO));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        FloatVector pow2 = t.add(127f).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(pow2);
     }
 
     /** The scalar twin of {@link #exp(FloatVector)}: the same operations in the same order, the same bits. */
     static float exp(float x) {
         float c = Math.min(Math.max(x, EXP_LO), EXP_HI);
-        float n = c * LOG2E + ROUNDER - ROUNDER;
-        float r = Math.fma(n, -LN2_HI, c);
+        float t = Math.fma(c, LOG2E, ROUNDER);
+        float n = t - ROUNDER;
+        float r = n * -LN2_HI + c;
         r = Math.fma(n, -LN2_LO, r);
         float p = Math.fma(r, P0, P1);
         p = Math.fma(p, r, P2);
         p = Math.fma(p, r, P3);
         p = Math.fma(p, r, P4);
         p = Math.fma(p, r, P5);
-        float y = p * (r * r) + r + 1f;
-        float e = y * Float.intBitsToFloat(((int) n + 127) << 23);
-        return x < EXP_LO ? 0f : e;
+        float y = Math.fma(p, r * r, r) + 1f;
+        return y * Float.intBitsToFloat(Float.floatToRawIntBits(t + 127f) << 23);
     }
 
     /** Sum of the lanes in lane order (a fixed order, unlike {@code reduceLanes(ADD)}). */
