@@ -34,6 +34,7 @@ public final class Matmul {
 
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
 
     private Matmul() {}
 
@@ -109,12 +110,14 @@ public final class Matmul {
         float[] edge = EDGE.get();
         float[] b = pb.data();
         int kBlocks = (k + KC - 1) / KC;
-        for (int kb = 0; kb < kBlocks; kb++) {
-            int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
-            int kc = p1 - p0;
-            boolean load = accumulate || kb > 0;
-            for (int i0 = 0; i0 < m; i0 += MC) {
-                int rows = Math.min(MC, m - i0);
+        int panels = panel1 - panel0;
+        float[] part = kBlocks > 1 ? partialBuffer(panels * (MC / MR) * MR * NR) : null;
+        for (int i0 = 0; i0 < m; i0 += MC) {
+            int rows = Math.min(MC, m - i0);
+            for (int kb = 0; kb < kBlocks; kb++) {
+                int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
+                int kc = p1 - p0;
+                boolean fromC = kb == 0, toC = kb == kBlocks - 1, load = accumulate || kb > 0;
                 packA(rows, kc, a, aOff + i0 * lda + p0, lda, ap);
                 for (int panel = panel0; panel < panel1; panel++) {
                     int bi = pb.panelOffset(panel) + (k0 + p0) * NR;
@@ -122,16 +125,44 @@ public final class Matmul {
                     int cols = Math.min(NR, pb.cols() - panel * NR);
                     for (int r = 0; r < rows; r += MR) {
                         int ci = cOff + (i0 + r) * ldc + j0;
+                        int pi = ((panel - panel0) * (MC / MR) + r / MR) * (MR * NR);
                         int tileRows = Math.min(MR, rows - r);
-                        if (tileRows == MR && cols == NR) {
-                            kernel(kc, ap, r * kc, b, bi, c, ci, ldc, load);
-                        } else {
-                            edgeTile(tileRows, cols, kc, ap, r * kc, b, bi, c, ci, ldc, load, edge);
+                        boolean full = tileRows == MR && cols == NR;
+                        float[] src = fromC ? c : part, dst = toC ? c : part;
+                        int si = fromC ? ci : pi, lds = fromC ? ldc : NR, di = toC ? ci : pi, ldd = toC ? ldc : NR;
+                        if (!full && fromC && load) {
+                            for (int t = 0; t < tileRows; t++) System.arraycopy(c, ci + t * ldc, edge, t * NR, cols);
+                            src = edge;
+                            si = 0;
+                            lds = NR;
+                        }
+                        if (!full && toC) {
+                            dst = edge;
+                            di = 0;
+                            ldd = NR;
+                        }
+                        kernel(kc, ap, r * kc, b, bi, load, src, si, lds, dst, di, ldd);
+                        if (!full && toC) {
+                            for (int t = 0; t < tileRows; t++) System.arraycopy(edge, t * NR, c, ci + t * ldc, cols);
                         }
                     }
                 }
             }
         }
+    }
+
+    /**
+     * The thread's buffer for the partial sums of one {@code MC}-row block between k blocks, tile after tile
+     * ({@code MR × NR} each, panel-major) so the kernel reads and writes it sequentially; C's rows, a large ldc
+     * apart, are touched only by the last k block.
+     */
+    private static float[] partialBuffer(int floats) {
+        float[] buf = PARTIAL.get();
+        if (buf.length < floats) {
+            buf = new float[floats];
+            PARTIAL.set(buf);
+        }
+        return buf;
     }
 
     /**
@@ -147,20 +178,21 @@ public final class Matmul {
 
     /**
      * The 6 × 2L register tile over one k block: 12 accumulators, two B vectors and one broadcast live per step.
-     * A is the packed micro-panel at {@code ai} (six rows of kc), B the panel sliver at {@code bi}. Starts from C
-     * when {@code load}, else from 0. (Six row streams indexed by the loop counter compile to much faster code
-     * than one MR-interleaved stream.)
+     * A is the packed micro-panel at {@code ai} (six rows of kc), B the panel sliver at {@code bi}. Starts from the
+     * tile at {@code src} when {@code load}, else from 0, and writes the tile at {@code dst}. (Six row streams
+     * indexed by the loop counter compile to much faster code than one MR-interleaved stream.)
      */
-    static void kernel(int kc, float[] ap, int ai, float[] b, int bi, float[] c, int ci, int ldc, boolean load) {
+    static void kernel(int kc, float[] ap, int ai, float[] b, int bi, boolean load,
+                       float[] src, int si, int lds, float[] dst, int di, int ldd) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        int r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
         if (load) {
-            c00 = FloatVector.fromArray(S, c, ci); c01 = FloatVector.fromArray(S, c, ci + L);
-            c10 = FloatVector.fromArray(S, c, r1); c11 = FloatVector.fromArray(S, c, r1 + L);
-            c20 = FloatVector.fromArray(S, c, r2); c21 = FloatVector.fromArray(S, c, r2 + L);
-            c30 = FloatVector.fromArray(S, c, r3); c31 = FloatVector.fromArray(S, c, r3 + L);
-            c40 = FloatVector.fromArray(S, c, r4); c41 = FloatVector.fromArray(S, c, r4 + L);
-            c50 = FloatVector.fromArray(S, c, r5); c51 = FloatVector.fromArray(S, c, r5 + L);
+            int s1 = si + lds, s2 = s1 + lds, s3 = s2 + lds, s4 = s3 + lds, s5 = s4 + lds;
+            c00 = FloatVector.fromArray(S, src, si); c01 = FloatVector.fromArray(S, src, si + L);
+            c10 = FloatVector.fromArray(S, src, s1); c11 = FloatVector.fromArray(S, src, s1 + L);
+            c20 = FloatVector.fromArray(S, src, s2); c21 = FloatVector.fromArray(S, src, s2 + L);
+            c30 = FloatVector.fromArray(S, src, s3); c31 = FloatVector.fromArray(S, src, s3 + L);
+            c40 = FloatVector.fromArray(S, src, s4); c41 = FloatVector.fromArray(S, src, s4 + L);
+            c50 = FloatVector.fromArray(S, src, s5); c51 = FloatVector.fromArray(S, src, s5 + L);
         } else {
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
         }
@@ -181,24 +213,12 @@ public final class Matmul {
             x = FloatVector.broadcast(S, ap[a5 + p]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        c00.intoArray(c, ci); c01.intoArray(c, ci + L);
-        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
-        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
-        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
-        c40.intoArray(c, r4); c41.intoArray(c, r4 + L);
-        c50.intoArray(c, r5); c51.intoArray(c, r5 + L);
-    }
-
-    /**
-     * A partial tile (fewer rows or columns): staged through {@code edge} ({@code MR × NR}) so the kernel runs
-     * unchanged on the zero-padded A rows and B columns; only the valid part goes back to C.
-     */
-    private static void edgeTile(int rows, int cols, int kc, float[] ap, int ai, float[] b, int bi,
-                                 float[] c, int ci, int ldc, boolean load, float[] edge) {
-        if (load) {
-            for (int r = 0; r < rows; r++) System.arraycopy(c, ci + r * ldc, edge, r * NR, cols);
-        }
-        kernel(kc, ap, ai, b, bi, edge, 0, NR, load);
-        for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c, ci + r * ldc, cols);
+        int d1 = di + ldd, d2 = d1 + ldd, d3 = d2 + ldd, d4 = d3 + ldd, d5 = d4 + ldd;
+        c00.intoArray(dst, di); c01.intoArray(dst, di + L);
+        c10.intoArray(dst, d1); c11.intoArray(dst, d1 + L);
+        c20.intoArray(dst, d2); c21.intoArray(dst, d2 + L);
+        c30.intoArray(dst, d3); c31.intoArray(dst, d3 + L);
+        c40.intoArray(dst, d4); c41.intoArray(dst, d4 + L);
+        c50.intoArray(dst, d5); c51.intoArray(dst, d5 + L);
     }
 }
