@@ -2,6 +2,7 @@ package perceiver.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -69,10 +70,26 @@ final class VecMath {
         return y * Float.intBitsToFloat(Float.floatToRawIntBits(t + 127f) << 23);
     }
 
-    /** Sum of the lanes in lane order (a fixed order, unlike {@code reduceLanes(ADD)}). */
+    /** Lane permutations {@code i -> i ^ h} for h = L/2, L/4, ..., 1: the fixed pairing tree of {@link #sumLanes}. */
+    private static final VectorShuffle<Float>[] PAIRS = pairs();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] pairs() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] p = new VectorShuffle[steps];
+        for (int s = 0; s < steps; s++) {
+            int h = L >> (s + 1);
+            p[s] = VectorShuffle.fromOp(S, i -> i ^ h);
+        }
+        return p;
+    }
+
+    /**
+     * Sum of the lanes in a fixed pairwise order (halves, then quarters, ...: exact permutations and IEEE adds, so
+     * the same bits with or without the intrinsics, unlike {@code reduceLanes(ADD)}).
+     */
     static float sumLanes(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < L; i++) s += v.lane(i);
-        return s;
+        for (VectorShuffle<Float> p : PAIRS) v = v.add(v.rearrange(p));
+        return v.lane(0);
     }
 }

@@ -38,12 +38,21 @@ class VecMathTest {
         assertTrue(VecMath.exp(88f) > 1.6e38f);
     }
 
+    /** Pairwise: lane i is added to lane i ^ L/2 first, and so on; checked against that order spelled out. */
     @Test
-    void sumLanesIsInLaneOrder() {
-        float[] x = new float[VecMath.L];
-        for (int i = 0; i < x.length; i++) x[i] = i == 0 ? 1e8f : 1f;
-        float expected = 0f;
-        for (float v : x) expected += v;
-        assertEquals(expected, VecMath.sumLanes(FloatVector.fromArray(VecMath.S, x, 0)));
+    void sumLanesIsAFixedPairwiseTree() {
+        java.util.Random r = new java.util.Random(4);
+        for (int t = 0; t < 1000; t++) {
+            float[] x = new float[VecMath.L];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(8)));
+            float[] y = x.clone();
+            for (int h = VecMath.L / 2; h >= 1; h /= 2) {
+                float[] z = new float[y.length];
+                for (int i = 0; i < y.length; i++) z[i] = y[i] + y[i ^ h];
+                y = z;
+            }
+            assertEquals(Float.floatToRawIntBits(y[0]),
+                    Float.floatToRawIntBits(VecMath.sumLanes(FloatVector.fromArray(VecMath.S, x, 0))));
+        }
     }
 }
