@@ -33,7 +33,7 @@ public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tenso
     }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         A latents = trunk.encode(be, in, trace);
         Tensor out = decoder.decode(be, queries.repeat(be.shape(latents)[0]), latents, trace);
         trace.put("decoder.output", out);

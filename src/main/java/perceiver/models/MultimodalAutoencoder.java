@@ -46,7 +46,7 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
     }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         MultimodalPreprocessor.Output pre = preprocessor.forward(in.tensor("inputs.audio"), in.tensor("inputs.image"),
                 in.tensor("inputs.label"), trace);
         A latents = perceiver.encode(be, be.upload(pre.array()), null, trace);

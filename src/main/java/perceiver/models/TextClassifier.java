@@ -24,7 +24,7 @@ public record TextClassifier(PerceiverConfig config, TextTrunk trunk, Classifica
     }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         Tensor logits = decoder.decode(be, trunk.encode(be, in, trace), trace);
         trace.put("logits", logits);
         return Map.of("logits", logits);
