@@ -2,7 +2,16 @@ package perceiver.tensor.opencl;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -59,5 +68,42 @@ final class OpenClTests {
             worst = Math.max(worst, d);
         }
         return worst;
+    }
+
+    record Run(int code, String out, String err) {
+        @Override
+        public String toString() { return "exit " + code + "\nstdout: " + out + "\nstderr: " + err; }
+    }
+
+    /** The test class path (Surefire runs tests from a manifest-only jar; it names the real path in a property). */
+    static String classPath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
+    /** Runs the CLI in a child JVM; arguments that start with -X go to the JVM. */
+    static Run cli(String classPath, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-cp", classPath));
+        List<String> rest = new ArrayList<>();
+        for (String a : args) (a.startsWith("-X") ? cmd : rest).add(a);
+        cmd.add("perceiver.cli.Main");
+        cmd.addAll(rest);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("cli", ".out"), err = Files.createTempFile("cli", ".err");
+        try {
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("CLI did not finish in 120 s: " + cmd);
+            }
+            String e = Files.readString(err, StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("WARNING: Using incubator")).collect(Collectors.joining("\n"));
+            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), e);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 }
