@@ -31,7 +31,7 @@ import perceiver.tensor.BackendUnavailableException;
 final class ClRuntime {
     static final String SOURCE = "kernels.cl";
     static final List<String> KERNELS = List.of("matmul", "softmax_rows", "layernorm", "gelu", "add_inplace",
-            "attend_stream");
+            "attend_stream", "attend_combine");
 
     /** Work-group shapes: the default (16 x 16 work-items) and one for devices with small work-groups (8 x 8). */
     record Tiles(int tsm, int tsn, int tsk, int wptm, int wptn, int red, int aq, int ac, int ak) {

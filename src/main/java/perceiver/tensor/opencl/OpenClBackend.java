@@ -41,10 +41,15 @@ public final class OpenClBackend implements Backend<ClArray> {
     private final AtomicLong inUse = new AtomicLong();
     private final WeightCache weights = new WeightCache();
     private final ThreadLocal<ArrayDeque<ClScope>> scopes = ThreadLocal.withInitial(ArrayDeque::new);
+    /** Keys per split of the streamed attention at least (4 key blocks). */
+    private static final int MIN_SPLIT_KEYS = 256;
+    /** Work-groups the streamed attention aims for: a few per compute unit. */
+    private volatile int targetGroups;
 
     OpenClBackend(ClRuntime rt, long memoryBudget) {
         this.rt = rt;
         this.memoryBudget = memoryBudget;
+        this.targetGroups = 4 * Math.max(1, rt.device.computeUnits());
     }
 
     @Override
@@ -257,11 +262,7 @@ public final class OpenClBackend implements Backend<ClArray> {
                     matmul(n, fv, m, batch, heads, s.mem(), 0, m, heads * n * m, n * m, v.mem(), 0, hfv, m * hfv, fv,
                             false, out.mem(), 0, hfv, n * hfv, fv, null);
                 } else {
-                    ClRuntime.Tiles t = rt.tiles;
-                    long[] global = {t.ac(), (long) ceil(n, t.aq()) * t.aq(), (long) batch * heads};
-                    rt.launch("attend_stream", global, new long[] {t.ac(), t.aq(), 1}, n, m, f, fv, heads, scale,
-                            q.mem(), hf, n * hf, k.mem(), hf, m * hf, v.mem(), hfv, m * hfv, maskMem,
-                            mask == null ? 0 : 1, out.mem(), hfv, n * hfv);
+                    streamed(q, k, v, heads, scale, maskMem, mask != null, out, temps);
                 }
             } finally {
                 temps.forEach(ClArray::release);
@@ -269,6 +270,43 @@ public final class OpenClBackend implements Backend<ClArray> {
             return out;
         });
     }
+
+    /**
+     * Attention without probabilities: {@code attend_stream} over blocks of keys; when there are few query-row
+     * blocks for the device, the keys are split into ranges processed by separate work-groups, and
+     * {@code attend_combine} merges the partial results.
+     */
+    private void streamed(ClArray q, ClArray k, ClArray v, int heads, float scale, cl_mem mask, boolean masked,
+                          ClArray out, List<ClArray> temps) {
+        int batch = q.dim(0), n = q.dim(1), m = k.dim(1), hf = q.dim(2), hfv = v.dim(2);
+        int f = hf / heads, fv = hfv / heads;
+        ClRuntime.Tiles t = rt.tiles;
+        long groups = (long) ceil(n, t.aq()) * batch * heads;
+        int splits = (int) Math.max(1, Math.min(ceil(m, MIN_SPLIT_KEYS), (targetGroups + groups - 1) / groups));
+        int keysPerSplit = ceil(ceil(m, splits), t.ak()) * t.ak();
+        splits = ceil(m, keysPerSplit);
+        cl_mem partial = rt.dummy, stats = rt.dummy;
+        if (splits > 1) {
+            int[] shape = {batch * heads, splits, n, fv}, statShape = {batch * heads, splits, n, 2};
+            ClArray p = alloc(shape, () -> rt.create(bytes(shape)));
+            temps.add(p);
+            ClArray s = alloc(statShape, () -> rt.create(bytes(statShape)));
+            temps.add(s);
+            partial = p.mem();
+            stats = s.mem();
+        }
+        long[] global = {(long) t.ac() * splits, (long) ceil(n, t.aq()) * t.aq(), (long) batch * heads};
+        rt.launch("attend_stream", global, new long[] {t.ac(), t.aq(), 1}, n, m, f, fv, heads, scale,
+                q.mem(), hf, n * hf, k.mem(), hf, m * hf, v.mem(), hfv, m * hfv, mask, masked ? 1 : 0,
+                out.mem(), hfv, n * hfv, keysPerSplit, partial, stats);
+        if (splits > 1) {
+            rt.launch("attend_combine", new long[] {ceil(fv, 16) * 16L, n, (long) batch * heads}, null,
+                    n, fv, splits, partial, stats, out.mem(), hfv, n * hfv, heads);
+        }
+    }
+
+    /** Sets the number of work-groups the streamed attention aims for (splitting keys to get there). */
+    void targetGroups(int groups) { targetGroups = groups; }
 
     // ---- scopes ------------------------------------------------------------------------------------------------
 

@@ -220,8 +220,13 @@ __kernel void add_inplace(__global float* a, __global const float* b, const int 
  * out[i, :] = softmax_j(scale * q_i . k_j + mask[j]) v_j for one (batch element, head) per z = b * heads + h:
  * q [n, f] rows of stride ldq from b * qSB + h * f, k [m, f] (ldk, kSB), v [m, fv] (ldv, vSB), out [n, fv]
  * (ldo, oSB). The keys stream by in blocks of AK: a running row max and row sum (online softmax); the partial
- * output, kept in out, is rescaled by exp(oldMax - newMax) per block and divided by the sum at the end. Only
- * AQ x AK scores exist at a time, so memory does not grow with m.
+ * output is rescaled by exp(oldMax - newMax) per block. Only AQ x AK scores exist at a time, so memory does not
+ * grow with m.
+ *
+ * Dimension 0 of the range splits the keys into `splits` ranges of keysPerSplit keys (so that few query rows and
+ * many keys still give enough work-groups). With one split the result is divided by the row sum and written to
+ * out; with several, each split writes its unnormalised partial output to partial[z][split][n][fv] and its row
+ * max and row sum to stats[z][split][n][2], and attend_combine merges them.
  */
 __kernel __attribute__((reqd_work_group_size(AC, AQ, 1)))
 void attend_stream(const int n, const int m, const int f, const int fv, const int heads, const float scale,
@@ -229,15 +234,19 @@ void attend_stream(const int n, const int m, const int f, const int fv, const in
                    __global const float* k, const int ldk, const int kSB,
                    __global const float* v, const int ldv, const int vSB,
                    __global const float* mask, const int hasMask,
-                   __global float* out, const int ldo, const int oSB)
+                   __global float* out, const int ldo, const int oSB,
+                   const int keysPerSplit, __global float* partial, __global float* stats)
 {
     const int c = get_local_id(0), r = get_local_id(1);
+    const int split = get_group_id(0), splits = get_num_groups(0);
     const int z = get_global_id(2), b = z / heads, h = z % heads;
     const int i = get_group_id(1) * AQ + r;
+    const int jBegin = split * keysPerSplit, jEnd = min(m, jBegin + keysPerSplit);
     q += b * qSB + h * f;
     k += b * kSB + h * f;
     v += b * vSB + h * fv;
-    out += b * oSB + h * fv;
+    __global float* dst = splits == 1 ? out + b * oSB + h * fv : partial + (z * splits + split) * n * fv;
+    const int ldd = splits == 1 ? ldo : fv;
     __global const float* mk = mask + b * m;
 
     __local float Qs[AQ][AC + 1];
@@ -247,14 +256,14 @@ void attend_stream(const int n, const int m, const int f, const int fv, const in
     __local float red[AQ][AC];
 
     float rowMax = -INFINITY, rowSum = 0.0f;
-    for (int j0 = 0; j0 < m; j0 += AK) {
+    for (int j0 = jBegin; j0 < jEnd; j0 += AK) {
         float s[AKW];
         for (int w = 0; w < AKW; w++) s[w] = 0.0f;
         for (int p0 = 0; p0 < f; p0 += AC) {
             Qs[r][c] = (i < n && p0 + c < f) ? q[i * ldq + p0 + c] : 0.0f;
             for (int w = 0; w < AKW; w++) {
                 const int kr = r + w * AQ, j = j0 + kr;
-                Ks[kr][c] = (j < m && p0 + c < f) ? k[j * ldk + p0 + c] : 0.0f;
+                Ks[kr][c] = (j < jEnd && p0 + c < f) ? k[j * ldk + p0 + c] : 0.0f;
             }
             barrier(CLK_LOCAL_MEM_FENCE);
             for (int t = 0; t < AC; t++) {
@@ -266,7 +275,7 @@ void attend_stream(const int n, const int m, const int f, const int fv, const in
         float localMax = -INFINITY;
         for (int w = 0; w < AKW; w++) {
             const int j = j0 + c + w * AC;
-            s[w] = j < m ? s[w] * scale + (hasMask ? mk[j] : 0.0f) : -INFINITY;
+            s[w] = j < jEnd ? s[w] * scale + (hasMask ? mk[j] : 0.0f) : -INFINITY;
             localMax = fmax(localMax, s[w]);
         }
         red[r][c] = localMax;
@@ -291,21 +300,49 @@ void attend_stream(const int n, const int m, const int f, const int fv, const in
         for (int c0 = 0; c0 < fv; c0 += AC) {
             for (int w = 0; w < AKW; w++) {
                 const int kr = r + w * AQ, j = j0 + kr;
-                Vs[kr][c] = (j < m && c0 + c < fv) ? v[j * ldv + c0 + c] : 0.0f;
+                Vs[kr][c] = (j < jEnd && c0 + c < fv) ? v[j * ldv + c0 + c] : 0.0f;
             }
             barrier(CLK_LOCAL_MEM_FENCE);
             float o = 0.0f;
             for (int t = 0; t < AK; t++) o = fma(P[r][t], Vs[t][c], o);
             if (i < n && c0 + c < fv) {
-                __global float* dst = out + i * ldo + c0 + c;
-                *dst = j0 == 0 ? o : *dst * alpha + o;
+                __global float* d = dst + i * ldd + c0 + c;
+                *d = j0 == jBegin ? o : *d * alpha + o;
             }
             barrier(CLK_LOCAL_MEM_FENCE);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (i < n && m > 0) {
-        const float inv = 1.0f / rowSum;
-        for (int c0 = c; c0 < fv; c0 += AC) out[i * ldo + c0] *= inv;
+    if (i < n && jBegin < jEnd) {
+        if (splits == 1) {
+            const float inv = 1.0f / rowSum;
+            for (int c0 = c; c0 < fv; c0 += AC) dst[i * ldd + c0] *= inv;
+        } else if (c == 0) {
+            stats[((z * splits + split) * n + i) * 2] = rowMax;
+            stats[((z * splits + split) * n + i) * 2 + 1] = rowSum;
+        }
     }
+}
+
+/*
+ * Merges the key splits of attend_stream: with M the largest split max, out = sum_s exp(max_s - M) partial_s /
+ * sum_s exp(max_s - M) sum_s. A split of masked keys only has exp(max_s - M) = 0 and contributes nothing.
+ */
+__kernel void attend_combine(const int n, const int fv, const int splits,
+                             __global const float* partial, __global const float* stats,
+                             __global float* out, const int ldo, const int oSB, const int heads)
+{
+    const int c = get_global_id(0), i = get_global_id(1), z = get_global_id(2);
+    if (c >= fv || i >= n) return;
+    const int b = z / heads, h = z % heads;
+    float mx = -INFINITY;
+    for (int s = 0; s < splits; s++) mx = fmax(mx, stats[((z * splits + s) * n + i) * 2]);
+    float sum = 0.0f, o = 0.0f;
+    for (int s = 0; s < splits; s++) {
+        const int at = (z * splits + s) * n + i;
+        const float w = exp(stats[at * 2] - mx);
+        sum += w * stats[at * 2 + 1];
+        o += w * partial[at * fv + c];
+    }
+    out[b * oSB + h * fv + i * ldo + c] = o / sum;
 }

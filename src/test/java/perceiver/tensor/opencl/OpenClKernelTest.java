@@ -98,7 +98,7 @@ class OpenClKernelTest {
     /** batch, heads, n, m, f, fv, masked fraction: with probabilities (scores, softmax_rows, matmul) and streamed. */
     @ParameterizedTest(name = "attend B={0} H={1} N={2} M={3} F={4} Fv={5} masked={6}")
     @CsvSource({"1,1,1,1,1,1,0", "2,3,5,7,4,6,0.3", "2,2,17,63,16,8,0.5", "1,1,33,65,32,16,0", "2,4,20,200,8,12,0.2",
-            "1,2,70,130,20,20,0.9", "1,1,3,300,3,5,0"})
+            "1,2,70,130,20,20,0.9", "1,1,3,300,3,5,0", "2,1,5,1000,8,8,0.5", "1,2,40,777,16,24,0"})
     void attendMatchesReference(int batch, int heads, int n, int m, int f, int fv, double masked) {
         OpenClBackend be = OpenClTests.backend();
         Random r = new Random(batch + 10 * heads + 100 * n + 1000 * m);
@@ -110,7 +110,9 @@ class OpenClKernelTest {
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < m; j++) if (r.nextDouble() < masked) mask[b][j] = -Float.MAX_VALUE;
         }
-        if (masked > 0 && m > 64) java.util.Arrays.fill(mask[0], 0, 64, -Float.MAX_VALUE); // a whole masked key block
+        if (masked > 0 && m > 64) { // a whole masked key block (and a whole masked split of 256 keys)
+            java.util.Arrays.fill(mask[0], 0, m > 300 ? 300 : 64, -Float.MAX_VALUE);
+        }
         Tensor expected = Tensor.zeros(batch, n, heads * fv), expectedProbs = Tensor.zeros(batch, heads, n, m);
         for (int b = 0; b < batch; b++) {
             AttentionKernel.attendReference(q.get(b), k.get(b), v.get(b), heads, masked > 0 ? mask[b] : null,
@@ -125,6 +127,10 @@ class OpenClKernelTest {
             if (expectedProbs.data()[i] == 0f) assertEquals(0f, probs.data()[i], "masked probability " + i + " is exactly 0");
         }
         assertClose(expected.data(), be.download(be.attend(dq, dk, dv, heads, m2, null)).data(), 1e-4, "attend (streamed)");
+        OpenClBackend split = OpenCl.open(null, Long.MAX_VALUE, null);
+        split.targetGroups(1 << 12); // keys split into ranges of 256 merged by attend_combine
+        assertClose(expected.data(), split.download(split.attend(split.upload(q), split.upload(k), split.upload(v), heads,
+                m2, null)).data(), 1e-4, "attend (streamed, keys split)");
     }
 
     @Test
