@@ -35,8 +35,31 @@ final class ClRuntime {
 
     /** Work-group shapes: the default (16 x 16 work-items) and one for devices with small work-groups (8 x 8). */
     record Tiles(int tsm, int tsn, int tsk, int wptm, int wptn, int red, int aq, int ac, int ak) {
-        static final Tiles DEFAULT = new Tiles(64, 64, 16, 4, 4, 64, 16, 16, 64);
+        /** 128 x 64 output tiles, 8 x 4 per work-item (128 work-items); attention 16 x 16 work-items, 64 keys. */
+        static final Tiles DEFAULT = new Tiles(128, 64, 16, 8, 4, 64, 16, 16, 64);
         static final Tiles SMALL = new Tiles(32, 32, 16, 4, 4, 64, 8, 8, 32);
+
+        Tiles {
+            int items = tsm / Math.max(1, wptm) * (tsn / Math.max(1, wptn));
+            if (tsm % wptm != 0 || tsn % wptn != 0 || tsm * tsk % items != 0 || tsk * tsn % items != 0
+                    || Integer.bitCount(red) != 1 || aq != ac || ak % ac != 0) {
+                throw new IllegalArgumentException("inconsistent OpenCL tile sizes " + List.of(tsm, tsn, tsk, wptm,
+                        wptn, red, aq, ac, ak) + " (TSM, TSN, TSK, WPTM, WPTN, RED, AQ, AC, AK)");
+            }
+        }
+
+        /** From {@code -Dperceiver.opencl.tiles=TSM,TSN,TSK,WPTM,WPTN,RED,AQ,AC,AK} (tuning), or null. */
+        static Tiles fromProperty() {
+            String p = System.getProperty(TILES_PROPERTY);
+            if (p == null) return null;
+            try {
+                int[] v = java.util.Arrays.stream(p.split(",")).map(String::strip).mapToInt(Integer::parseInt).toArray();
+                if (v.length != 9) throw new NumberFormatException();
+                return new Tiles(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(TILES_PROPERTY + " must be nine integers, got '" + p + "'");
+            }
+        }
 
         int rtsm() { return tsm / wptm; }
         int rtsn() { return tsn / wptn; }
@@ -47,6 +70,9 @@ final class ClRuntime {
                     + " -DRED=" + red + " -DAQ=" + aq + " -DAC=" + ac + " -DAK=" + ak;
         }
     }
+
+    /** Tile sizes for tuning on a new device: {@code TSM,TSN,TSK,WPTM,WPTN,RED,AQ,AC,AK} (see kernels.cl). */
+    static final String TILES_PROPERTY = "perceiver.opencl.tiles";
 
     private static final Map<String, ClRuntime> CACHE = new ConcurrentHashMap<>();
 
@@ -73,7 +99,8 @@ final class ClRuntime {
             throw new BackendUnavailableException("cannot open OpenCL device " + device.label() + ": "
                     + e.getMessage(), e);
         }
-        Tiles chosen = device.maxWorkGroup() >= Tiles.DEFAULT.largestGroup() ? Tiles.DEFAULT : Tiles.SMALL;
+        Tiles chosen = Tiles.fromProperty();
+        if (chosen == null) chosen = device.maxWorkGroup() >= Tiles.DEFAULT.largestGroup() ? Tiles.DEFAULT : Tiles.SMALL;
         this.tiles = chosen;
         this.options = ("-cl-std=CL1.2 " + chosen.defines() + " " + (extraOptions == null ? "" : extraOptions)).strip();
         long t0 = System.nanoTime();
@@ -112,7 +139,8 @@ final class ClRuntime {
      * @throws BackendUnavailableException when the context cannot be created or the kernels do not build
      */
     static ClRuntime of(ClDevice device, String extraOptions) {
-        String key = device.index() + "|" + device.name() + "|" + (extraOptions == null ? "" : extraOptions);
+        String key = device.index() + "|" + device.name() + "|" + (extraOptions == null ? "" : extraOptions) + "|"
+                + System.getProperty(TILES_PROPERTY, "");
         ClRuntime rt = CACHE.get(key);
         if (rt != null) return rt;
         synchronized (CACHE) {
