@@ -35,7 +35,7 @@ final class ClRuntime {
 
     /** Work-group shapes: the default (16 x 16 work-items) and one for devices with small work-groups (8 x 8). */
     record Tiles(int tsm, int tsn, int tsk, int wptm, int wptn, int red, int aq, int ac, int ak) {
-        /** 128 x 64 output tiles, 8 x 4 per work-item (128 work-items); attention 16 x 16 work-items, 64 keys. */
+        /** 128 x 64 output tiles, 8 x 4 per work-item (16 x 16 work-items); attention 16 x 16 work-items, 64 keys. */
         static final Tiles DEFAULT = new Tiles(128, 64, 16, 8, 4, 64, 16, 16, 64);
         static final Tiles SMALL = new Tiles(32, 32, 16, 4, 4, 64, 8, 8, 32);
 
