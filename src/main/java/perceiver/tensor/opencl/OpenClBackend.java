@@ -64,8 +64,11 @@ public final class OpenClBackend implements Backend<ClArray> {
     /** How many host weights were uploaded so far (each once). */
     public long weightUploads() { return weights.uploads(); }
 
-    /** Milliseconds the kernels took to build, or 0 when the program came from the process cache. */
+    /** Milliseconds the device's program took to build (once per process; later backends share it). */
     public long buildMillis() { return rt.buildMillis; }
+
+    /** True when both backends run the same built program (one context, queue and program per device). */
+    boolean sharesProgramWith(OpenClBackend other) { return rt == other.rt; }
 
     /** Waits until the device has finished everything enqueued (for timing). */
     public void finish() { guard("finish", () -> { rt.finish(); return null; }); }

@@ -143,6 +143,15 @@ class OpenClKernelTest {
     }
 
     @Test
+    void theProgramIsBuiltOncePerProcess() {
+        OpenClBackend be = OpenClTests.backend();
+        long t0 = System.nanoTime();
+        OpenClBackend again = OpenCl.open(null, Long.MAX_VALUE, null);
+        assertTrue(again.sharesProgramWith(be), "same context, queue and program");
+        assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "no second build");
+    }
+
+    @Test
     void weightsAreUploadedOnce() {
         OpenClBackend be = OpenClTests.backend();
         PackedMatrix w = PackedMatrix.packTransposed(Tensor.of(uniform(new Random(6), 12), 4, 3));
