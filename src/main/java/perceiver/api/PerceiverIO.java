@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import perceiver.core.Trace;
 import perceiver.io.Progress;
@@ -23,6 +25,9 @@ import perceiver.models.OpticalFlow;
 import perceiver.models.PerceiverConfig;
 import perceiver.models.PerceiverTask;
 import perceiver.models.TextClassifier;
+import perceiver.tensor.Backend;
+import perceiver.tensor.BackendUnavailableException;
+import perceiver.tensor.Backends;
 import perceiver.tensor.CpuBackend;
 import perceiver.tensor.Tensor;
 
@@ -39,8 +44,17 @@ import perceiver.tensor.Tensor;
  */
 public final class PerceiverIO {
     private final PerceiverTask task;
+    private volatile Backend<?> backend;
+    /** {@code auto}: a backend failure during a call moves this model to the CPU (with a note). */
+    private final boolean fallBack;
+    private final Consumer<String> notes;
 
-    private PerceiverIO(PerceiverTask task) { this.task = task; }
+    private PerceiverIO(PerceiverTask task, Backend<?> backend, boolean fallBack, Consumer<String> notes) {
+        this.task = task;
+        this.backend = backend;
+        this.fallBack = fallBack;
+        this.notes = notes;
+    }
 
     /** Loads a Hugging Face model directory ({@code config.json} + safetensors or PyTorch weights). */
     public static PerceiverIO load(Path dir) {
@@ -52,7 +66,49 @@ public final class PerceiverIO {
      * {@code deepmind/language-perceiver} found in the local Hugging Face cache (nothing is downloaded).
      */
     public static PerceiverIO load(String ref) {
-        return new PerceiverIO(ModelDirectory.load(ref));
+        return load(ref, CpuBackend.INSTANCE);
+    }
+
+    /** {@link #load(String)}, the model to run on {@code backend}; a backend failure during a call is thrown. */
+    public static PerceiverIO load(String ref, Backend<?> backend) {
+        return load(ref, backend, false, s -> {});
+    }
+
+    /**
+     * {@link #load(String)}, the model to run on {@code backend}. With {@code fallBackToCpu}, a failure of the
+     * backend during a call (e.g. out of device memory) is passed to {@code notes} and that call and every later one
+     * run on the CPU; without, it is thrown.
+     */
+    public static PerceiverIO load(String ref, Backend<?> backend, boolean fallBackToCpu, Consumer<String> notes) {
+        return new PerceiverIO(ModelDirectory.load(ref), backend, fallBackToCpu, notes);
+    }
+
+    /**
+     * {@link #load(String)}, the model to run on the backend named {@code cpu}, {@code opencl} or {@code auto} (see
+     * {@link Backends#create}; {@code device} as there, null for the default). With {@code auto}, a failure of the
+     * OpenCL backend during a call (e.g. out of device memory) is passed to {@code notes} and that call and every
+     * later one run on the CPU.
+     *
+     * @throws perceiver.tensor.BackendUnavailableException when {@code opencl} is asked for and cannot run
+     */
+    public static PerceiverIO load(String ref, String backend, String device, Consumer<String> notes) {
+        return load(ref, Backends.create(backend, device, notes), "auto".equalsIgnoreCase(backend), notes);
+    }
+
+    /** The backend the next call runs on. */
+    public Backend<?> backend() { return backend; }
+
+    /** Runs {@code call} on the backend; under {@code auto}, once more on the CPU if the backend fails. */
+    private <T> T run(Function<Backend<?>, T> call) {
+        Backend<?> be = backend;
+        try {
+            return call.apply(be);
+        } catch (BackendUnavailableException e) {
+            if (!fallBack || be == CpuBackend.INSTANCE) throw e;
+            notes.accept("note: " + e.getMessage() + "; running on the CPU backend from now on");
+            backend = CpuBackend.INSTANCE;
+            return call.apply(CpuBackend.INSTANCE);
+        }
     }
 
     public PerceiverConfig config() { return task.config(); }
@@ -61,12 +117,12 @@ public final class PerceiverIO {
 
     /** Raw forward pass: named inputs as the reference implementation takes them, named outputs. */
     public Map<String, Tensor> forward(Inputs inputs) {
-        return task.forward(inputs, Trace.OFF);
+        return run(be -> task.forward(be, inputs, Trace.OFF));
     }
 
     /** Masked-LM models: the text with each {@code [MASK]} replaced by the predicted byte. */
     public String fillMask(String text) {
-        if (task instanceof MaskedLanguageModel mlm) return mlm.fillMask(text);
+        if (task instanceof MaskedLanguageModel mlm) return run(be -> mlm.fillMask(be, text));
         throw new IllegalStateException(notA("masked language model (" + MaskedLanguageModel.MODEL_CLASS + ")"));
     }
 
@@ -75,7 +131,7 @@ public final class PerceiverIO {
 
     /** Text classifiers: the {@code top} most probable labels, most probable first. */
     public List<Prediction> classifyText(String text, int top) {
-        if (task instanceof TextClassifier c) return topK(c.classify(text), top);
+        if (task instanceof TextClassifier c) return topK(run(be -> c.classify(be, text)), top);
         throw new IllegalStateException(notA("text classifier (" + TextClassifier.MODEL_CLASS + ")"));
     }
 
@@ -103,7 +159,8 @@ public final class PerceiverIO {
         List<List<Prediction>> out = new ArrayList<>();
         for (Path image : images) {
             Tensor pixels = ImageProcessor.preprocess(RgbImage.read(image)).reshape(1, 3, size, size);
-            out.add(topK(c.forward(new Inputs().put("inputs", pixels), Trace.OFF).get("logits").toArray(), top));
+            Inputs in = new Inputs().put("inputs", pixels);
+            out.add(topK(run(be -> c.forward(be, in, Trace.OFF)).get("logits").toArray(), top));
         }
         return out;
     }
@@ -129,7 +186,7 @@ public final class PerceiverIO {
                     + "training size " + f.trainWidth() + "x" + f.trainHeight() + " (config train_size [" + f.trainHeight()
                     + ", " + f.trainWidth() + "]); optical flow needs frames at least that large");
         }
-        return f.flow(CpuBackend.INSTANCE, a.toChw(2, -1), b.toChw(2, -1), progress);
+        return run(be -> f.flow(be, a.toChw(2, -1), b.toChw(2, -1), progress));
     }
 
     /**
@@ -194,15 +251,22 @@ public final class PerceiverIO {
         }
         if (chunks < 1) throw new IllegalArgumentException("chunk count must be >= 1, got " + chunks);
         Tensor audioIn = Tensor.of(audio.samples().clone(), 1, samples, 1);
-        CpuBackend be = CpuBackend.INSTANCE;
-        Tensor latents = m.encode(be, audioIn, video.reshape(1, g[0], 3, g[1], g[2]),
-                Tensor.zeros(1, config().numLabels()), Trace.OFF);
-        MultimodalAutoencoder.Reconstruction r = m.decodeInChunks(be, latents, chunks, progress);
+        Tensor videoIn = video.reshape(1, g[0], 3, g[1], g[2]);
+        MultimodalAutoencoder.Reconstruction r = run(be -> reconstruct(be, m, audioIn, videoIn, chunks, progress));
         Tensor frames = r.videoFrames(0);
         Tensor sound = r.audio().get(0);
         return new Autoencoding(frames, new AudioClip(sound.toArray(), audio.sampleRate()),
                 topK(r.label().toArray(), config().numLabels()), Video.psnr(frames, video, 1),
                 Video.psnr(sound, Tensor.of(audio.samples(), samples), 2));
+    }
+
+    /** Encodes once, then decodes every point in chunks, on {@code be}; device arrays are released at the end. */
+    private <A> MultimodalAutoencoder.Reconstruction reconstruct(Backend<A> be, MultimodalAutoencoder m, Tensor audio,
+                                                                 Tensor video, int chunks, Progress progress) {
+        try (Backend.Scope scope = be.scope()) {
+            A latents = m.encode(be, audio, video, Tensor.zeros(1, config().numLabels()), Trace.OFF);
+            return m.decodeInChunks(be, latents, chunks, progress);
+        }
     }
 
     private MultimodalAutoencoder multimodal() {

@@ -42,7 +42,7 @@ public record ImageClassifier(PerceiverConfig config, ImagePreprocessor preproce
     }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         Tensor x = preprocessor.forward(in.tensor("inputs"), trace);
         Tensor logits = decoder.decode(be, perceiver.encode(be, be.upload(x), null, trace), trace);
         trace.put("logits", logits);

@@ -53,7 +53,7 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
     }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         A latents = encode(be, in.tensor("inputs.audio"), in.tensor("inputs.image"), in.tensor("inputs.label"), trace);
         long[] audio = points(in.optionalLongs("subsampled_output_points.audio"), audioPatches(), "audio");
         long[] image = points(in.optionalLongs("subsampled_output_points.image"), videoPoints(), "image");

@@ -37,7 +37,7 @@ public record OpticalFlow(PerceiverConfig config, FlowPreprocessor preprocessor,
     public int trainWidth() { return config.trainSize()[1]; }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         Tensor x = in.tensor("inputs");
         if (x.rank() != 5 || x.dim(3) != trainHeight() || x.dim(4) != trainWidth()) {
             throw new IllegalArgumentException("optical-flow input must be [batch, 2, 27, " + trainHeight() + ", "
