@@ -21,7 +21,7 @@ import perceiver.tensor.Parallel;
         description = "Perceiver IO (Jaegle et al., ICLR 2022) in pure Java.",
         subcommands = {FillCommand.class, ClassifyTextCommand.class, ClassifyCommand.class, FlowCommand.class,
                 AutoencodeCommand.class, InfoCommand.class, ConvertCommand.class, GoldenCommand.class,
-                DevicesCommand.class})
+                DevicesCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     static final int EXIT_BAD_INPUT = 2;
 

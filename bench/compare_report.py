@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""Markdown table of a bench/compare.sh run: bench/compare_report.py OUT_DIR (reads OUT_DIR's JSON and time files)."""
+import glob
+import json
+import os
+import re
+import sys
+
+# per model: the matmul shape (M x K x N) that dominates its FLOPs, for the OpenBLAS sgemm reference
+SGEMM_SHAPE = {"language-perceiver": "256x1280x1280", "optical-flow-perceiver": "8192x512x2048"}
+DEFAULT_SHAPE = "2048x768x1280"
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def max_rss(path):
+    """Peak RSS in bytes from a /usr/bin/time -v file."""
+    try:
+        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(path).read())
+        return int(m.group(1)) * 1024 if m else None
+    except OSError:
+        return None
+
+
+def gb(x):
+    return "n/a" if x is None else "%.2f" % (x / 1e9)
+
+
+def sec(x):
+    return "n/a" if x is None else ("%.1f" % x if x >= 100 else "%.2f" % x)
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def fmt_ratio(r, target=None):
+    if r is None:
+        return "n/a"
+    return "%.2fx%s" % (r, "" if target is None else (" ok" if r <= target else " MISS"))
+
+
+def main(out):
+    sgemm = {t: (load(os.path.join(out, "sgemm-%d.json" % t)) or {}).get("shapes", {}) for t in (1, 2)}
+    models = sorted({re.sub(r"^java-(.*)-t\d+\.json$", r"\1", os.path.basename(f))
+                     for f in glob.glob(os.path.join(out, "java-*-t*.json"))})
+    rows, notes, extra = [], [], []
+    for m in models:
+        java = {t: load(os.path.join(out, "java-%s-t%d.json" % (m, t))) for t in (1, 2)}
+        jr = {t: (j["results"][0] if j and j.get("results") else None) for t, j in java.items()}
+        torch = {c: load(os.path.join(out, "torch-%s-%s.json" % (m, c))) for c in ("default", "passive2", "t1")}
+        any_j = jr[2] or jr[1]
+        if any_j is None:
+            continue
+        name, gflop = any_j["model"], any_j["gflop"]
+        jt = {t: (r["wall_s"] if r else None) for t, r in jr.items()}
+        jm = {t: max_rss(os.path.join(out, "java-%s-t%d.time" % (m, t))) for t in (1, 2)}
+        tt = {c: (r["wall_s"] if r else None) for c, r in torch.items()}
+        tm = {c: max_rss(os.path.join(out, "torch-%s-%s.time" % (m, c))) for c in torch}
+        done = {c: v for c, v in tt.items() if v is not None}
+        best = min(done, key=done.get) if done else None
+        flow = name == "optical-flow-perceiver"
+        shape = SGEMM_SHAPE.get(name, DEFAULT_SHAPE)
+        ref = sgemm[2].get(shape)
+        jg = gflop / jt[2] if jt[2] else None
+        check = next((r["check_vs_java"] for r in torch.values() if r and "check_vs_java" in r), None)
+        shares = "/".join("%.0f" % (100 * v / jr[2]["wall_s"]) for v in jr[2]["stage_s"].values()) if jr[2] else "n/a"
+        rows.append("| %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            name, gflop, sec(jt[1]), sec(jt[2]), sec(tt["default"]), sec(tt["passive2"]), sec(tt["t1"]),
+            fmt_ratio(ratio(jt[2], tt.get(best)), 0.5 if flow else 1.0),
+            fmt_ratio(ratio(jt[1], tt["t1"]), 1.0),
+            "n/a" if jg is None else "%.0f" % jg,
+            "n/a" if jg is None or not ref else "%.0f%% of %.0f" % (100 * jg / ref, ref),
+            gb(jm[2]), gb(tm.get(best)),
+            fmt_ratio(ratio(jm[2], tm.get(best)), 1 / 3 if flow else None),
+            shares, "n/a" if check is None else "%.0e" % max(check.values())))
+        for t, r in jr.items():
+            if r and r.get("reencode"):
+                extra.append("| %s re-encoding per chunk (%d chunks), Java %d thread(s) | %.0f | %s (projected) |" % (
+                    name, r["reencode"]["chunks"], t, r["reencode"]["gflop"], sec(r["reencode"]["projected_s"])))
+        for c, r in torch.items():
+            if r and r.get("reencode"):
+                extra.append("| %s re-encoding per chunk (%d chunks), PyTorch %s | | %s (projected) |" % (
+                    name, r["reencode"]["chunks"], c, sec(r["reencode"]["projected_s"])))
+        loads = [r["loadavg"] for r in list(jr.values()) + list(torch.values()) if r and r.get("loadavg")]
+        notes.append("%s: sgemm reference %s; PyTorch fastest: %s; load averages at the end of each run: %s" % (
+            name, shape, best, "; ".join(loads)))
+    print("# Whole-model benchmark, Java vs PyTorch peer\n")
+    print("```\n" + open(os.path.join(out, "env.txt")).read().strip() + "\n```\n")
+    print("Times in seconds (median of the timed passes), peak RSS in GB (/usr/bin/time -v, whole process). "
+          "PyTorch configs: default environment, 2 threads + OMP_WAIT_POLICY=PASSIVE, 1 thread. "
+          "Targets: Java 2t <= 1.0x PyTorch's fastest (0.5x on flow), Java 1t < PyTorch 1t, flow peak RSS <= 1/3, "
+          "GFLOP/s >= 80% (language) / 60% (flow) of OpenBLAS sgemm at 2 threads.\n")
+    print("| model | GFLOP | Java 1t | Java 2t | torch default | torch 2t PASSIVE | torch 1t | Java 2t / torch best "
+          "| Java 1t / torch 1t | Java 2t GFLOP/s | of sgemm 2t | Java peak GB | torch peak GB | peak ratio "
+          "| Java stages % pre/enc/proc/dec | outputs vs Java |")
+    print("|" + "---|" * 16)
+    print("\n".join(rows))
+    if extra:
+        print("\n| multimodal recipe | GFLOP | seconds |\n|---|---|---|")
+        print("\n".join(extra))
+    print("\nsgemm (numpy, same BLAS as the peer), GFLOP/s: " + "; ".join(
+        "%d thread(s): %s" % (t, ", ".join("%s %.0f" % kv for kv in s.items())) for t, s in sgemm.items() if s))
+    print("\n" + "\n".join("- " + n for n in notes))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
