@@ -30,8 +30,11 @@ public final class Matmul {
     static final int KC = 2048;
     /** Floats of packed A per block (144 KiB, in L2); rows per block {@code mc = A_BLOCK / kc}, a multiple of MR. */
     static final int A_BLOCK = 36864;
-    /** Products below this many multiply-adds run on the calling thread. */
-    private static final long PARALLEL_MIN_WORK = 1L << 18;
+    /**
+     * Products below this many multiply-adds (about 25 µs of work) run on the calling thread, and parallel chunks
+     * get at least this much: handing work to the pool costs some 10-20 µs on a loaded 2-core host.
+     */
+    private static final long PARALLEL_MIN_WORK = 1L << 20;
 
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[A_BLOCK]);
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
