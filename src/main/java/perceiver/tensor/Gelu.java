@@ -39,7 +39,12 @@ public final class Gelu {
 
     /** Scalar definition over {@code x[off, off+n)}, in place. */
     public static void geluReference(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) x[i] = 0.5f * x[i] * (1f + erf(x[i] * INV_SQRT2));
+        for (int i = off; i < off + n; i++) x[i] = gelu(x[i]);
+    }
+
+    /** One element (the same bits as a lane of {@link #gelu(FloatVector)}). */
+    static float gelu(float x) {
+        return 0.5f * x * (1f + erf(x * INV_SQRT2));
     }
 
     /** Vectorised {@link #geluReference}, parallel over the range. */

@@ -30,8 +30,11 @@ public final class Matmul {
     static final int KC = 2048;
     /** Floats of packed A per block (144 KiB, in L2); rows per block {@code mc = A_BLOCK / kc}, a multiple of MR. */
     static final int A_BLOCK = 36864;
-    /** Products below this many multiply-adds run on the calling thread. */
-    private static final long PARALLEL_MIN_WORK = 1L << 18;
+    /**
+     * Products below this many multiply-adds (about 25 µs of work) run on the calling thread, and parallel chunks
+     * get at least this much: handing work to the pool costs some 10-20 µs on a loaded 2-core host.
+     */
+    private static final long PARALLEL_MIN_WORK = 1L << 20;
 
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[A_BLOCK]);
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
@@ -70,24 +73,65 @@ public final class Matmul {
     /** {@code C[m, pb.cols] (+)= A[m, pb.rows] · B} with B packed once (e.g. a weight at load time). */
     public static void gemmPacked(int m, float[] a, int aOff, int lda, PackedMatrix pb,
                                   float[] c, int cOff, int ldc, boolean accumulate) {
+        gemmPacked(m, a, aOff, lda, pb, c, cOff, ldc, accumulate, null, 0, Activation.NONE);
+    }
+
+    /** What is applied to each finished output element, after the bias. */
+    public enum Activation { NONE, GELU }
+
+    /**
+     * The linear layer with its epilogue fused: {@code C = act(chain + bias[j])}, the chain starting at C when
+     * accumulating (a residual already in C), else at 0; {@code bias} ({@code [pb.cols]} from {@code biasOff}) may
+     * be null. Bitwise the same as {@link #gemmPacked} followed by {@link Elementwise#addRowVector} and
+     * {@link Gelu#gelu}, without their extra passes over C.
+     */
+    public static void gemmPacked(int m, float[] a, int aOff, int lda, PackedMatrix pb,
+                                  float[] c, int cOff, int ldc, boolean accumulate,
+                                  float[] bias, int biasOff, Activation act) {
         int panels = pb.panels(), k = pb.rows();
         if (m <= 0 || panels == 0) return;
+        Epilogue ep = bias == null && act == Activation.NONE ? null
+                : new Epilogue(bias, biasOff, act == Activation.GELU);
         int microRows = (m + MR - 1) / MR;
         long work = (long) m * pb.cols() * Math.max(1, k);
         if (work < PARALLEL_MIN_WORK || Parallel.threads() == 1) {
-            region(m, a, aOff, lda, pb, 0, k, 0, panels, c, cOff, ldc, accumulate);
+            region(m, a, aOff, lda, pb, 0, k, 0, panels, c, cOff, ldc, accumulate, ep);
         } else if (microRows >= panels) {
             long perMicroRow = (long) MR * pb.cols() * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perMicroRow);
             Parallel.forRange(microRows, grain, (from, to) -> {
                 int i0 = from * MR, i1 = Math.min(m, to * MR);
-                region(i1 - i0, a, aOff + i0 * lda, lda, pb, 0, k, 0, panels, c, cOff + i0 * ldc, ldc, accumulate);
+                region(i1 - i0, a, aOff + i0 * lda, lda, pb, 0, k, 0, panels, c, cOff + i0 * ldc, ldc, accumulate,
+                        ep);
             });
         } else {
             long perPanel = (long) m * NR * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perPanel);
             Parallel.forRange(panels, grain, (from, to) ->
-                    region(m, a, aOff, lda, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate));
+                    region(m, a, aOff, lda, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate, ep));
+        }
+    }
+
+    /** The fused epilogue: {@code c = act(c + bias[j])} on finished tiles. */
+    private record Epilogue(float[] bias, int biasOff, boolean gelu) {
+        /** A finished tile: {@code rows × cols} at {@code ci}, its first column being output column {@code col0}. */
+        void apply(float[] c, int ci, int ldc, int rows, int cols, int col0) {
+            for (int r = 0; r < rows; r++) {
+                int o = ci + r * ldc, j = 0;
+                if (cols == NR) {
+                    for (; j < NR; j += L) {
+                        FloatVector v = FloatVector.fromArray(S, c, o + j);
+                        if (bias != null) v = v.add(FloatVector.fromArray(S, bias, biasOff + col0 + j));
+                        if (gelu) v = Gelu.gelu(v);
+                        v.intoArray(c, o + j);
+                    }
+                }
+                for (; j < cols; j++) {
+                    float v = c[o + j];
+                    if (bias != null) v += bias[biasOff + col0 + j];
+                    c[o + j] = gelu ? Gelu.gelu(v) : v;
+                }
+            }
         }
     }
 
@@ -98,13 +142,20 @@ public final class Matmul {
      */
     static void region(int m, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
                        int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate) {
+        region(m, a, aOff, lda, pb, k0, k1, panel0, panel1, c, cOff, ldc, accumulate, null);
+    }
+
+    private static void region(int m, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
+                               int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate,
+                               Epilogue ep) {
         int k = k1 - k0;
         if (m <= 0 || panel1 <= panel0) return;
         if (k <= 0) {
+            int cols = Math.min(pb.cols() - panel0 * NR, (panel1 - panel0) * NR);
             if (!accumulate) {
-                int cols = Math.min(pb.cols() - panel0 * NR, (panel1 - panel0) * NR);
                 for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + cols, 0f);
             }
+            if (ep != null) ep.apply(c, cOff, ldc, m, cols, panel0 * NR);
             return;
         }
         float[] ap = A_PACK.get();
@@ -147,6 +198,7 @@ public final class Matmul {
                         if (!full && toC) {
                             for (int t = 0; t < tileRows; t++) System.arraycopy(edge, t * NR, c, ci + t * ldc, cols);
                         }
+                        if (toC && ep != null) ep.apply(c, ci, ldc, tileRows, cols, panel * NR);
                     }
                 }
             }

@@ -106,9 +106,39 @@ class MatmulTest {
         Arrays2.assertBitwise(ref, y, "x·Wᵀ");
     }
 
+    /** Bias and GELU fused into the product equal the separate passes bit for bit (also with a residual in C). */
+    @Test
+    void fusedEpilogueEqualsSeparatePasses() {
+        qt().withExamples(150).forAll(integers().between(1, 70), integers().between(1, 70),
+                integers().between(0, 70), longs().all()).checkAssert(MatmulTest::checkFused);
+        long seed = 3;
+        for (int[] s : new int[][] {{40, 150, 2100}, {500, 64, 100}, {9, 2000, 300}}) {
+            int[] shape = s;
+            long sd = seed++;
+            Arrays2.withThreads(2, () -> checkFused(shape[0], shape[1], shape[2], sd));
+        }
+    }
+
+    private static void checkFused(int m, int n, int k, long seed) {
+        Random r = new Random(seed);
+        boolean acc = r.nextBoolean(), withBias = r.nextBoolean(), gelu = r.nextBoolean();
+        float[] a = Arrays2.uniform(r, m * k), b = Arrays2.uniform(r, n * k), c = Arrays2.uniform(r, m * n);
+        float[] bias = withBias ? Arrays2.uniform(r, n + 2) : null;
+        float[] expected = c.clone();
+        Matmul.gemmReference(m, n, k, a, 0, k, b, 0, k, true, expected, 0, n, acc);
+        if (withBias) {
+            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) expected[i * n + j] += bias[2 + j];
+        }
+        if (gelu) Gelu.geluReference(expected, 0, expected.length);
+        float[] fused = c.clone();
+        Matmul.gemmPacked(m, a, 0, k, PackedMatrix.pack(k, n, b, 0, k, true), fused, 0, n, acc, bias, 2,
+                gelu ? Matmul.Activation.GELU : Matmul.Activation.NONE);
+        Arrays2.assertBitwise(expected, fused, "fused m=" + m + " n=" + n + " k=" + k);
+    }
+
     @Test
     void resultsDoNotDependOnThreadCount() {
-        int[][] shapes = {{500, 40, 64}, {7, 600, 96}, {150, 150, 300}, {64, 1000, 33}, {1000, 3, 20}, {50, 90, 4200}};
+        int[][] shapes = {{900, 40, 200}, {7, 1200, 300}, {150, 150, 300}, {64, 1000, 33}, {3000, 3, 400}, {50, 90, 4200}};
         long seed = 11;
         for (int[] s : shapes) {
             Case c = Case.random(s[0], s[1], s[2], seed++);
