@@ -77,8 +77,10 @@ def main(folder):
 
 
 def order(case):
-    kinds = ["MatmulBenchmark", "LinearBenchmark", "AttentionBenchmark", "PointwiseBenchmark"]
-    return (kinds.index(case[0].split(".")[0]) if case[0].split(".")[0] in kinds else 9, case[0], case[1])
+    """The order of numpy_bench.CASES (benchmark kind, then the shapes as listed there)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from numpy_bench import CASES
+    return CASES.index(case) if case in CASES else len(CASES)
 
 
 if __name__ == "__main__":
