@@ -89,7 +89,8 @@ public final class ModelBench {
     static StageClock.StageTimes timed(PerceiverTask model, Workload w, Inputs in) {
         StageClock clock = new StageClock();
         if (w instanceof Workload.Multimodal mm && model instanceof MultimodalAutoencoder auto) {
-            Tensor latents = auto.encode(CpuBackend.INSTANCE, in, clock.trace());
+            Tensor latents = auto.encode(CpuBackend.INSTANCE, in.tensor("inputs.audio"), in.tensor("inputs.image"),
+                    in.tensor("inputs.label"), clock.trace());
             for (int k = 0; k < mm.chunks(); k++) {
                 auto.decode(CpuBackend.INSTANCE, latents, mm.chunkPoints(mm.audioPatches(), k),
                         mm.chunkPoints(mm.videoPoints(), k), Trace.OFF);

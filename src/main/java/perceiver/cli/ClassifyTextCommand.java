@@ -9,8 +9,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import perceiver.api.PerceiverIO;
-
 @Command(name = "classify-text", description = "Text classification: prints the top labels of TEXT with probabilities.")
 final class ClassifyTextCommand implements Callable<Integer> {
     @Mixin
@@ -27,11 +25,8 @@ final class ClassifyTextCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (model.model == null) throw new IllegalArgumentException("--model DIR is required");
-        if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
-        for (PerceiverIO.Prediction p : model.load().classifyText(text, top)) {
-            spec.commandLine().getOut().printf("%.4f  %s%n", p.probability(), p.label());
-        }
+        Predictions.checkTop(top);
+        Predictions.print(spec.commandLine().getOut(), model.loadRequired().classifyText(text, top), "");
         return 0;
     }
 }

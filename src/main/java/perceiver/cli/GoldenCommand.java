@@ -12,6 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import perceiver.golden.GoldenCase;
 import perceiver.golden.GoldenRunner;
+import perceiver.tensor.Backend;
+import perceiver.tensor.Backends;
+import perceiver.tensor.CpuBackend;
 
 @Command(name = "golden", description = {
         "Runs golden case folders (config.json, weights.safetensors, io.safetensors) and compares every stored tensor.",
@@ -29,8 +32,11 @@ final class GoldenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int failed = 0;
+        Main main = Main.root(spec);
+        Backend<?> backend = Backends.create(main.backend, main.device, spec.commandLine().getErr()::println);
+        if (backend != CpuBackend.INSTANCE) spec.commandLine().getErr().println("backend: " + backend.name());
         for (Path dir : dirs) {
-            GoldenCase c = GoldenRunner.run(dir);
+            GoldenCase c = GoldenRunner.run(dir, backend);
             if (c.status() == GoldenCase.Status.NOT_A_CASE) {
                 spec.commandLine().getOut().println("SKIP        " + c.name() + ": not a golden case folder");
                 continue;

@@ -9,16 +9,19 @@ import picocli.CommandLine.Option;
 
 import perceiver.checkpoint.CheckpointException;
 import perceiver.models.UnsupportedModelException;
+import perceiver.tensor.BackendUnavailableException;
 import perceiver.tensor.Parallel;
 
 /**
  * The {@code perceiver} command line. Bad input (a flag, a file, a text too long for the model) prints one
  * {@code error:} line and exits with code 2; set {@code PERCEIVER_DEBUG=1} to see stack traces.
  */
-@Command(name = "perceiver", mixinStandardHelpOptions = true, version = "perceiver-io-java 0.1.0",
+@Command(name = "perceiver", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "perceiver-io-java 0.1.0",
         description = "Perceiver IO (Jaegle et al., ICLR 2022) in pure Java.",
-        subcommands = {FillCommand.class, ClassifyTextCommand.class, InfoCommand.class, ConvertCommand.class,
-                GoldenCommand.class, BenchCommand.class})
+        subcommands = {FillCommand.class, ClassifyTextCommand.class, ClassifyCommand.class, FlowCommand.class,
+                AutoencodeCommand.class, InfoCommand.class, ConvertCommand.class, GoldenCommand.class,
+                DevicesCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     static final int EXIT_BAD_INPUT = 2;
 
@@ -29,8 +32,23 @@ public final class Main implements Runnable {
         Parallel.setThreads(n);
     }
 
+    @Option(names = "--backend", paramLabel = "cpu|opencl|auto", scope = CommandLine.ScopeType.INHERIT,
+            description = "Where models run: cpu (default), opencl (fails if OpenCL cannot run), or auto (an OpenCL"
+                    + " GPU if there is one, else cpu).")
+    String backend = "cpu";
+
+    @Option(names = "--device", paramLabel = "N|P:D", scope = CommandLine.ScopeType.INHERIT,
+            description = "OpenCL device: index N or PLATFORM:DEVICE as 'perceiver devices' lists them (default: the"
+                    + " first GPU, else the first device).")
+    String device;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The global options, seen from any sub-command. */
+    static Main root(CommandLine.Model.CommandSpec command) {
+        return (Main) command.root().userObject();
+    }
 
     @Override
     public void run() {
@@ -65,6 +83,7 @@ public final class Main implements Runnable {
     private static boolean isBadInput(Exception e) {
         return e instanceof CheckpointException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException || e instanceof UnsupportedModelException
-                || e instanceof UncheckedIOException || e instanceof java.io.IOException;
+                || e instanceof UncheckedIOException || e instanceof java.io.IOException
+                || e instanceof BackendUnavailableException;
     }
 }

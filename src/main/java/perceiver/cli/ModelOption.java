@@ -2,7 +2,9 @@ package perceiver.cli;
 
 import java.nio.file.Path;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import perceiver.api.PerceiverIO;
 
@@ -16,8 +18,19 @@ final class ModelOption {
                     + " weights file, or a hub id (e.g. deepmind/language-perceiver) in the local Hugging Face cache.")
     String model;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** Loads the model to run on the backend of the global {@code --backend} and {@code --device} options. */
     PerceiverIO load() {
-        return PerceiverIO.load(model);
+        Main main = Main.root(command);
+        return PerceiverIO.load(model, main.backend, main.device, command.commandLine().getErr()::println);
+    }
+
+    /** Loads the model of a command that has no default model. */
+    PerceiverIO loadRequired() {
+        if (model == null) throw new IllegalArgumentException("--model DIR is required");
+        return load();
     }
 
     /** The directory given, or the embedded default (resolved against the installation, see {@code ./perceiver}). */

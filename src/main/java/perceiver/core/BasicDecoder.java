@@ -35,7 +35,9 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
     private <A> Tensor decodeRows(Backend<A> be, Tensor queries, A latents, Trace trace) {
         int n = be.shape(latents)[1];
         Tensor probs = trace.probabilities("cross_attentions.1", queries.dim(0), crossAttention.heads(), queries.dim(1), n);
-        A out = crossAttention.forward(be, be.upload(queries), latents, null, probs);
-        return be.download(finalLayer == null ? out : finalLayer.forward(be, out));
+        try (Backend.Scope scope = be.scope()) {
+            A out = crossAttention.forward(be, be.upload(queries), latents, null, probs);
+            return be.download(finalLayer == null ? out : finalLayer.forward(be, out));
+        }
     }
 }

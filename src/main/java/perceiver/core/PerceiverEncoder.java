@@ -18,7 +18,7 @@ public record PerceiverEncoder(Tensor latents, CrossAttention crossAttention) {
         int[] shape = be.shape(inputs);
         int batch = shape[0], n = latents.dim(0);
         Tensor probs = trace.probabilities("cross_attentions.0", batch, crossAttention.heads(), n, shape[1]);
-        return crossAttention.forward(be, be.upload(latents.repeat(batch)), inputs, mask, probs);
+        return crossAttention.forward(be, be.repeat(latents, batch), inputs, mask, probs);
     }
 
     /** The additive mask of a 1 = keep / 0 = pad attention mask, as HF's {@code invert_attention_mask}. */

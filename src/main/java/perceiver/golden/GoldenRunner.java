@@ -22,6 +22,8 @@ import perceiver.models.Parameters;
 import perceiver.models.PerceiverConfig;
 import perceiver.models.PerceiverTask;
 import perceiver.models.UnsupportedModelException;
+import perceiver.tensor.Backend;
+import perceiver.tensor.CpuBackend;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
@@ -46,6 +48,16 @@ public final class GoldenRunner {
      * PyTorch {@code .bin} or a shard index) and the given relative tolerance.
      */
     public static GoldenCase run(Path dir, Path weights, double tolerance) {
+        return run(dir, weights, tolerance, CpuBackend.INSTANCE);
+    }
+
+    /** {@link #run(Path)} with the model on {@code backend} (a function case runs on the host either way). */
+    public static GoldenCase run(Path dir, Backend<?> backend) {
+        return run(dir, dir.resolve("weights.safetensors"), TOLERANCE, backend);
+    }
+
+    /** {@link #run(Path, Path, double)} with the model on {@code backend}. */
+    public static GoldenCase run(Path dir, Path weights, double tolerance, Backend<?> backend) {
         String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
         Path config = dir.resolve("config.json"), io = dir.resolve("io.safetensors");
         if (!Files.isRegularFile(config) || !Files.isRegularFile(io)) {
@@ -60,7 +72,7 @@ public final class GoldenRunner {
             try (TensorStore store = Checkpoints.open(weights)) {
                 model = Models.build(cfg, Parameters.fromStore(store));
             }
-            return compare(name, model::forward, golden, tolerance);
+            return compare(name, (in, trace) -> model.forward(backend, in, trace), golden, tolerance);
         } catch (UnsupportedModelException e) {
             return new GoldenCase(name, GoldenCase.Status.UNSUPPORTED, e.getMessage(), List.of(), List.of());
         } catch (CheckpointException | IllegalArgumentException e) {

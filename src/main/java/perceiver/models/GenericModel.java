@@ -53,7 +53,7 @@ public record GenericModel(PerceiverConfig config, Perceiver perceiver, Tensor q
     }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         Tensor x = in.tensor("inputs");
         if (x.rank() != 3 || x.dim(2) != config.dModel()) {
             throw new IllegalArgumentException("inputs must be [batch, M, " + config.dModel() + "], got " + x);

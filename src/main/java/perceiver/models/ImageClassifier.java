@@ -33,8 +33,16 @@ public record ImageClassifier(PerceiverConfig config, ImagePreprocessor preproce
                 HfModules.classificationDecoder(p, c, HfModules.TRUNK, HfModules.classificationArgs(c)));
     }
 
+    /**
+     * The image side this model requires, or 0 when it takes any size: the learned-position model's positions cover
+     * exactly {@code image_size x image_size} pixels; Fourier features and the conv stem adapt to the input.
+     */
+    public int requiredImageSide() {
+        return preprocessor instanceof ImagePreprocessor.Conv1x1 ? config.imageSize() : 0;
+    }
+
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         Tensor x = preprocessor.forward(in.tensor("inputs"), trace);
         Tensor logits = decoder.decode(be, perceiver.encode(be, be.upload(x), null, trace), trace);
         trace.put("logits", logits);

@@ -33,7 +33,7 @@ public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tenso
     }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         A latents = trunk.encode(be, in, trace);
         Tensor out = decoder.decode(be, queries.repeat(be.shape(latents)[0]), latents, trace);
         trace.put("decoder.output", out);
@@ -47,11 +47,16 @@ public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tenso
      * form valid UTF-8 together come out as U+FFFD.
      */
     public String fillMask(String text) {
+        return fillMask(perceiver.tensor.CpuBackend.INSTANCE, text);
+    }
+
+    /** {@link #fillMask(String)} with the trunk and decoder on {@code be}. */
+    public String fillMask(Backend<?> be, String text) {
         int len = config.maxPositionEmbeddings();
         ByteTokenizer.Encoding enc = ByteTokenizer.encode(text, len);
         Inputs in = new Inputs().put("inputs", new LongTensor(enc.ids(), new int[] {1, len}))
                 .put("attention_mask", new LongTensor(enc.mask(), new int[] {1, len}));
-        Tensor logits = forward(in, Trace.OFF).get("logits");
+        Tensor logits = forward(be, in, Trace.OFF).get("logits");
         long[] filled = enc.ids().clone();
         int vocab = logits.dim(2);
         for (int i = 0; i < enc.used(); i++) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import perceiver.core.MultimodalDecoder;
 import perceiver.core.Perceiver;
 import perceiver.core.Trace;
+import perceiver.io.Progress;
 import perceiver.io.multimodal.MultimodalPreprocessor;
 import perceiver.io.position.FourierFeatures;
 import perceiver.nn.Linear;
@@ -45,25 +46,101 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
         return new int[] {s[1], s[2], s[3]};
     }
 
+    /** Video points decoded: {@code T·H·W} of {@link #videoGrid}. */
+    public int videoPoints() {
+        int[] g = videoGrid();
+        return g[0] * g[1] * g[2];
+    }
+
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
-        A latents = encode(be, in, trace);
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
+        A latents = encode(be, in.tensor("inputs.audio"), in.tensor("inputs.image"), in.tensor("inputs.label"), trace);
         long[] audio = points(in.optionalLongs("subsampled_output_points.audio"), audioPatches(), "audio");
-        int[] grid = videoGrid();
-        long[] image = points(in.optionalLongs("subsampled_output_points.image"), grid[0] * grid[1] * grid[2], "image");
+        long[] image = points(in.optionalLongs("subsampled_output_points.image"), videoPoints(), "image");
         Map<String, Tensor> out = decode(be, latents, audio, image, trace);
         out.forEach((k, v) -> trace.put(k, v));
         return out;
     }
 
     /**
-     * Preprocesses {@code inputs.audio/.image/.label} and encodes them: the latents {@link #decode} reads. A full
-     * reconstruction encodes once and decodes chunk by chunk.
+     * Preprocesses and encodes the inputs (the label is masked out by the preprocessor whatever its values).
+     *
+     * @param audio {@code [B, num_frames·audio_samples_per_frame, 1]}
+     * @param video {@code [B, T, 3, H, W]} in [0, 1]
+     * @param label {@code [B, num_labels]}
+     * @return the latents {@code [B, num_latents, d_latents]}, to be decoded by {@link #decode} or {@link #decodeInChunks}
      */
-    public <A> A encode(Backend<A> be, Inputs in, Trace trace) {
-        MultimodalPreprocessor.Output pre = preprocessor.forward(in.tensor("inputs.audio"), in.tensor("inputs.image"),
-                in.tensor("inputs.label"), trace);
+    public <A> A encode(Backend<A> be, Tensor audio, Tensor video, Tensor label, Trace trace) {
+        MultimodalPreprocessor.Output pre = preprocessor.forward(audio, video, label, trace);
         return perceiver.encode(be, be.upload(pre.array()), null, trace);
+    }
+
+    /**
+     * A full reconstruction: {@code audio [B, n_a·spp]} samples, {@code image [B, T·H·W, 3]} RGB of the points of
+     * {@code videoGrid} (T, H, W) in row-major order, {@code label [B, L]} logits.
+     */
+    public record Reconstruction(Tensor audio, Tensor image, Tensor label, int[] videoGrid) {
+        /** Batch element {@code b} of the video as frames {@code [T, 3, H, W]} (values as decoded, not clamped). */
+        public Tensor videoFrames(int b) {
+            int t = videoGrid[0], n = videoGrid[1] * videoGrid[2];
+            Tensor rgb = image.get(b), out = Tensor.zeros(t, 3, videoGrid[1], videoGrid[2]);
+            float[] src = rgb.data(), dst = out.data();
+            for (int f = 0; f < t; f++) {
+                for (int p = 0; p < n; p++) {
+                    for (int c = 0; c < 3; c++) dst[(f * 3 + c) * n + p] = src[rgb.offset() + (f * n + p) * 3 + c];
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The number of chunks {@link #decodeInChunks} uses for a requested count: at most the number of audio patches
+     * and of video points, so that every chunk decodes at least one point of each.
+     */
+    public int chunkCount(int requested) {
+        if (requested < 1) throw new IllegalArgumentException("chunk count must be >= 1, got " + requested);
+        return Math.min(requested, Math.min(audioPatches(), videoPoints()));
+    }
+
+    /**
+     * Decodes every audio patch and video point from the latents, {@link #chunkCount chunkCount(chunks)} calls of
+     * {@link #decode} on consecutive point ranges (HF's chunked-decoding recipe, with the remainder spread over the
+     * chunks), so memory is that of one chunk's queries plus the outputs. The label logits are those of the first
+     * chunk (each query row is decoded independently of the others).
+     */
+    public <A> Reconstruction decodeInChunks(Backend<A> be, A latents, int chunks, Progress progress) {
+        int n = chunkCount(chunks), batch = be.shape(latents)[0];
+        int audioPatches = audioPatches(), videoPoints = videoPoints(), spp = config.samplesPerPatch();
+        Tensor audio = Tensor.zeros(batch, audioPatches * spp);
+        Tensor image = Tensor.zeros(batch, videoPoints, 3);
+        Tensor label = null;
+        for (int c = 0; c < n; c++) {
+            int a0 = split(audioPatches, c, n), a1 = split(audioPatches, c + 1, n);
+            int i0 = split(videoPoints, c, n), i1 = split(videoPoints, c + 1, n);
+            Map<String, Tensor> out = decode(be, latents, range(a0, a1), range(i0, i1), Trace.OFF);
+            for (int b = 0; b < batch; b++) {
+                copy(out.get("logits.audio").get(b), audio.get(b), a0 * spp);
+                copy(out.get("logits.image").get(b), image.get(b), i0 * 3);
+            }
+            if (label == null) label = out.get("logits.label");
+            progress.done(c + 1, n);
+        }
+        return new Reconstruction(audio, image, label, videoGrid());
+    }
+
+    private static int split(int count, int chunk, int chunks) {
+        return (int) ((long) count * chunk / chunks);
+    }
+
+    private static long[] range(int from, int to) {
+        long[] r = new long[to - from];
+        for (int i = 0; i < r.length; i++) r[i] = from + i;
+        return r;
+    }
+
+    private static void copy(Tensor src, Tensor dst, int at) {
+        System.arraycopy(src.data(), src.offset(), dst.data(), dst.offset() + at, src.size());
     }
 
     /**
@@ -87,11 +164,7 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
 
     /** The given points, checked, or {@code 0..count-1}. */
     static long[] points(LongTensor given, int count, String modality) {
-        if (given == null) {
-            long[] all = new long[count];
-            for (int i = 0; i < count; i++) all[i] = i;
-            return all;
-        }
+        if (given == null) return range(0, count);
         for (long p : given.data()) {
             if (p < 0 || p >= count) {
                 throw new IllegalArgumentException("subsampled_output_points." + modality + " holds " + p

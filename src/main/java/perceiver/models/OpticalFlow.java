@@ -7,6 +7,7 @@ import perceiver.core.Perceiver;
 import perceiver.core.Trace;
 import perceiver.io.flow.FlowInput;
 import perceiver.io.flow.FlowPreprocessor;
+import perceiver.io.Progress;
 import perceiver.io.flow.FlowTiling;
 import perceiver.tensor.Backend;
 import perceiver.tensor.Tensor;
@@ -36,7 +37,7 @@ public record OpticalFlow(PerceiverConfig config, FlowPreprocessor preprocessor,
     public int trainWidth() { return config.trainSize()[1]; }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         Tensor x = in.tensor("inputs");
         if (x.rank() != 5 || x.dim(3) != trainHeight() || x.dim(4) != trainWidth()) {
             throw new IllegalArgumentException("optical-flow input must be [batch, 2, 27, " + trainHeight() + ", "
@@ -53,7 +54,7 @@ public record OpticalFlow(PerceiverConfig config, FlowPreprocessor preprocessor,
      * Flow from {@code frame1} to {@code frame2} ({@code [3, H, W]} in [-1, 1], at least the training size): tiles
      * of the training size, blended (DeepMind's optical-flow example). Returns {@code [H, W, 2]} in pixels.
      */
-    public Tensor flow(Backend<?> be, Tensor frame1, Tensor frame2, FlowTiling.Progress progress) {
+    public Tensor flow(Backend<?> be, Tensor frame1, Tensor frame2, Progress progress) {
         return FlowTiling.flow(frame1, frame2, trainHeight(), trainWidth(), 1,
                 pairs -> forward(be, new Inputs().put("inputs", pairs), Trace.OFF).get("logits"), progress);
     }

@@ -16,8 +16,18 @@ import perceiver.tensor.Tensor;
 public interface PerceiverTask {
     PerceiverConfig config();
 
-    /** Runs a forward pass; returns the final outputs ({@code logits} or {@code logits.<modality>}). */
-    <A> Map<String, Tensor> forward(Backend<A> backend, Inputs inputs, Trace trace);
+    /**
+     * Runs a forward pass; returns the final outputs ({@code logits} or {@code logits.<modality>}). A device backend
+     * releases the arrays of the pass at its end (a {@link Backend#scope()} around {@link #pass}).
+     */
+    default <A> Map<String, Tensor> forward(Backend<A> backend, Inputs inputs, Trace trace) {
+        try (Backend.Scope scope = backend.scope()) {
+            return pass(backend, inputs, trace);
+        }
+    }
+
+    /** The forward pass of the family; call {@link #forward(Backend, Inputs, Trace)}. */
+    <A> Map<String, Tensor> pass(Backend<A> backend, Inputs inputs, Trace trace);
 
     /** {@link #forward(Backend, Inputs, Trace)} on the host. */
     default Map<String, Tensor> forward(Inputs inputs, Trace trace) {

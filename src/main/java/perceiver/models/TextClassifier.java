@@ -24,7 +24,7 @@ public record TextClassifier(PerceiverConfig config, TextTrunk trunk, Classifica
     }
 
     @Override
-    public <A> Map<String, Tensor> forward(Backend<A> be, Inputs in, Trace trace) {
+    public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         Tensor logits = decoder.decode(be, trunk.encode(be, in, trace), trace);
         trace.put("logits", logits);
         return Map.of("logits", logits);
@@ -32,9 +32,14 @@ public record TextClassifier(PerceiverConfig config, TextTrunk trunk, Classifica
 
     /** Class logits of one text (unpadded: the sequence is exactly [CLS] bytes [SEP]). */
     public float[] classify(String text) {
+        return classify(perceiver.tensor.CpuBackend.INSTANCE, text);
+    }
+
+    /** {@link #classify(String)} with the trunk and decoder on {@code be}. */
+    public float[] classify(Backend<?> be, String text) {
         ByteTokenizer.Encoding enc = ByteTokenizer.encode(text, config.maxPositionEmbeddings());
         long[] ids = java.util.Arrays.copyOf(enc.ids(), enc.used());
         Inputs in = new Inputs().put("inputs", new LongTensor(ids, new int[] {1, ids.length}));
-        return forward(in, Trace.OFF).get("logits").toArray();
+        return forward(be, in, Trace.OFF).get("logits").toArray();
     }
 }

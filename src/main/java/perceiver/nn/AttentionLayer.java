@@ -18,10 +18,12 @@ public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention at
 
     /** {@code x [B, N, Cq]}, {@code kv [B, M, Ckv]} (null: self-attention) → {@code [B, N, Cq]}. */
     public <A> A forward(Backend<A> be, A x, A kv, float[][] mask, Tensor probs) {
-        A xq = queryNorm.forward(be, x);
-        A xkv = kv == null ? xq : kvNorm.forward(be, kv);
-        A h = attention.forward(be, xq, xkv, mask, probs);
-        if (queryResidual) h = be.add(h, x);
-        return be.add(mlp.forward(be, mlpNorm.forward(be, h)), h);
+        try (Backend.Scope scope = be.scope()) { // a device backend frees this layer's intermediates at the end
+            A xq = queryNorm.forward(be, x);
+            A xkv = kv == null ? xq : kvNorm.forward(be, kv);
+            A h = attention.forward(be, xq, xkv, mask, probs);
+            if (queryResidual) h = be.add(h, x);
+            return scope.keep(be.add(mlp.forward(be, mlpNorm.forward(be, h)), h));
+        }
     }
 }

@@ -40,8 +40,14 @@ public interface Backend<A> {
     A attend(A q, A k, A v, int heads, float[][] mask, Tensor probs);
 
     /**
+     * A weight {@code [...]} repeated along a new leading axis, {@code [times, ...]}; a device backend keeps the
+     * weight on the device and repeats it there.
+     */
+    default A repeat(Tensor weight, int times) { return upload(weight.repeat(times)); }
+
+    /**
      * A scope for one forward pass: arrays the backend allocated while it was open and that are not needed any
-     * more are released when it closes. Host arrays need no release.
+     * more are released when it closes. Host arrays need no release. Scopes nest (per thread).
      */
     default Scope scope() { return () -> {}; }
 
@@ -49,5 +55,11 @@ public interface Backend<A> {
     interface Scope extends AutoCloseable {
         @Override
         void close();
+
+        /**
+         * Hands {@code array}, allocated while this scope was open, to the enclosing scope, so that closing this
+         * one does not release it; returns it.
+         */
+        default <T> T keep(T array) { return array; }
     }
 }

@@ -11,12 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Gelu {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final float[] ALPHA = {
-        -2.72614225801306e-10f, 2.77068142495902e-08f, -2.10102402082508e-06f, -5.69250639462346e-05f,
-        -7.34990630326855e-04f, -2.95459980854025e-03f, -1.60960333262415e-02f};
-    private static final float[] BETA = {
-        -1.45660718464996e-05f, -2.13374055278905e-04f, -1.68282697438203e-03f, -7.37332916720468e-03f,
-        -1.42647390514189e-02f};
+    private static final float A0 = -2.72614225801306e-10f, A1 = 2.77068142495902e-08f,
+            A2 = -2.10102402082508e-06f, A3 = -5.69250639462346e-05f, A4 = -7.34990630326855e-04f,
+            A5 = -2.95459980854025e-03f, A6 = -1.60960333262415e-02f;
+    private static final float B0 = -1.45660718464996e-05f, B1 = -2.13374055278905e-04f,
+            B2 = -1.68282697438203e-03f, B3 = -7.37332916720468e-03f, B4 = -1.42647390514189e-02f;
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
 
     private Gelu() {}
@@ -25,16 +24,27 @@ public final class Gelu {
     public static float erf(float x) {
         float c = Math.max(-4f, Math.min(4f, x));
         float x2 = c * c;
-        float p = ALPHA[0];
-        for (int i = 1; i < ALPHA.length; i++) p = Math.fma(p, x2, ALPHA[i]);
-        float q = BETA[0];
-        for (int i = 1; i < BETA.length; i++) q = Math.fma(q, x2, BETA[i]);
+        float p = Math.fma(x2, A0, A1);
+        p = Math.fma(p, x2, A2);
+        p = Math.fma(p, x2, A3);
+        p = Math.fma(p, x2, A4);
+        p = Math.fma(p, x2, A5);
+        p = Math.fma(p, x2, A6);
+        float q = Math.fma(x2, B0, B1);
+        q = Math.fma(q, x2, B2);
+        q = Math.fma(q, x2, B3);
+        q = Math.fma(q, x2, B4);
         return c * p / q;
     }
 
     /** Scalar definition over {@code x[off, off+n)}, in place. */
     public static void geluReference(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) x[i] = 0.5f * x[i] * (1f + erf(x[i] * INV_SQRT2));
+        for (int i = off; i < off + n; i++) x[i] = gelu(x[i]);
+    }
+
+    /** One element (the same bits as a lane of {@link #gelu(FloatVector)}). */
+    static float gelu(float x) {
+        return 0.5f * x * (1f + erf(x * INV_SQRT2));
     }
 
     /** Vectorised {@link #geluReference}, parallel over the range. */
@@ -45,17 +55,28 @@ public final class Gelu {
     private static void range(float[] x, int off, int n) {
         int bound = S.loopBound(n);
         int i = 0;
-        for (; i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, off + i);
-            FloatVector c = v.mul(INV_SQRT2).max(-4f).min(4f);
-            FloatVector x2 = c.mul(c);
-            FloatVector p = FloatVector.broadcast(S, ALPHA[0]);
-            for (int k = 1; k < ALPHA.length; k++) p = p.fma(x2, FloatVector.broadcast(S, ALPHA[k]));
-            FloatVector q = FloatVector.broadcast(S, BETA[0]);
-            for (int k = 1; k < BETA.length; k++) q = q.fma(x2, FloatVector.broadcast(S, BETA[k]));
-            FloatVector erf = c.mul(p).div(q);
-            v.mul(0.5f).mul(erf.add(1f)).intoArray(x, off + i);
-        }
+        for (; i < bound; i += S.length()) gelu(FloatVector.fromArray(S, x, off + i)).intoArray(x, off + i);
         geluReference(x, off + i, n - i);
+    }
+
+    /**
+     * One vector, the same operations as {@link #erf(float)} and {@link #geluReference} (so the same bits), with
+     * the coefficients as constants (array reads in the loop would be reloaded and re-broadcast every time).
+     */
+    static FloatVector gelu(FloatVector v) {
+        FloatVector c = v.mul(INV_SQRT2).max(-4f).min(4f);
+        FloatVector x2 = c.mul(c);
+        FloatVector p = x2.fma(A0, A1);
+        p = p.fma(x2, FloatVector.broadcast(S, A2));
+        p = p.fma(x2, FloatVector.broadcast(S, A3));
+        p = p.fma(x2, FloatVector.broadcast(S, A4));
+        p = p.fma(x2, FloatVector.broadcast(S, A5));
+        p = p.fma(x2, FloatVector.broadcast(S, A6));
+        FloatVector q = x2.fma(B0, B1);
+        q = q.fma(x2, FloatVector.broadcast(S, B2));
+        q = q.fma(x2, FloatVector.broadcast(S, B3));
+        q = q.fma(x2, FloatVector.broadcast(S, B4));
+        FloatVector erf = c.mul(p).div(q);
+        return v.mul(0.5f).mul(erf.add(1f));
     }
 }

@@ -1,7 +1,6 @@
 package perceiver.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -47,7 +46,7 @@ public final class LayerNormKernel {
         FloatVector acc = FloatVector.zero(S);
         int j = 0;
         for (; j < bound; j += S.length()) acc = acc.add(FloatVector.fromArray(S, x, xo + j));
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VecMath.sumLanes(acc);
         for (; j < n; j++) sum += x[xo + j];
         float mean = sum / n;
         acc = FloatVector.zero(S);
@@ -55,7 +54,7 @@ public final class LayerNormKernel {
             FloatVector d = FloatVector.fromArray(S, x, xo + j).sub(mean);
             acc = d.fma(d, acc);
         }
-        float sq = acc.reduceLanes(VectorOperators.ADD);
+        float sq = VecMath.sumLanes(acc);
         for (; j < n; j++) {
             float d = x[xo + j] - mean;
             sq += d * d;

@@ -44,6 +44,17 @@ public final class PackedMatrix {
         return pack(w.dim(1), w.dim(0), w.data(), w.offset(), w.dim(1), true);
     }
 
+    /** The matrix unpacked, row-major {@code [rows, cols]} (e.g. for upload to a device). */
+    public float[] toRowMajor() {
+        int nr = Matmul.NR;
+        float[] out = new float[Math.toIntExact((long) rows * cols)];
+        for (int p = 0; p < panels(); p++) {
+            int width = Math.min(nr, cols - p * nr);
+            for (int r = 0; r < rows; r++) System.arraycopy(data, panelOffset(p) + r * nr, out, r * cols + p * nr, width);
+        }
+        return out;
+    }
+
     public int rows() { return rows; }
     public int cols() { return cols; }
     public int panels() { return (cols + Matmul.NR - 1) / Matmul.NR; }

@@ -15,25 +15,31 @@ public final class Tensor {
 
     private Tensor(float[] data, int offset, int[] shape) {
         this.shape = shape.clone();
-        long n = 1;
-        for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            n *= d;
-        }
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " exceeds 2^31 elements");
-        }
-        if (offset < 0 || offset + n > data.length) {
+        int n = checkedCount(this.shape);
+        if (offset < 0 || (long) offset + n > data.length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " at offset " + offset
                     + " does not fit an array of " + data.length);
         }
         this.data = data;
         this.offset = offset;
-        this.size = (int) n;
+        this.size = n;
+    }
+
+    /** The element count of {@code shape}; rejects negative dimensions and more than 2^31 - 9 elements. */
+    private static int checkedCount(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            n *= d;
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " exceeds 2^31 elements");
+            }
+        }
+        return (int) n;
     }
 
     public static Tensor zeros(int... shape) {
-        return new Tensor(new float[Math.toIntExact(count(shape))], 0, shape);
+        return new Tensor(new float[checkedCount(shape)], 0, shape);
     }
 
     /** Wraps {@code data} (not copied) with the given shape. */

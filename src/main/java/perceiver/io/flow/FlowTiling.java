@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import perceiver.io.Progress;
 import perceiver.tensor.Tensor;
 
 /**
@@ -20,12 +21,12 @@ public final class FlowTiling {
     /** Default minimum overlap of neighbouring tiles (DeepMind's colab). */
     public static final int MIN_OVERLAP = 20;
 
-    /** Told after each batch of tiles: how many of the total are done. */
-    @FunctionalInterface
-    public interface Progress {
-        Progress NONE = (done, total) -> {};
-
-        void done(int done, int total);
+    /**
+     * The minimum overlap {@link #flow} uses: {@link #MIN_OVERLAP}, or half the smaller tile side for tiles under 40
+     * pixels a side (small test models; the colab's 20 would leave no stride).
+     */
+    public static int minOverlap(int tileHeight, int tileWidth) {
+        return Math.min(MIN_OVERLAP, Math.min(tileHeight, tileWidth) / 2);
     }
 
     private FlowTiling() {}
@@ -148,7 +149,7 @@ public final class FlowTiling {
     }
 
     /**
-     * Tiled flow of a frame pair: for each tile, the tile crops of both frames are turned into the model input
+     * Tiled flow of a frame pair (tiles overlapping by at least {@link #minOverlap}): for each tile, the tile crops of both frames are turned into the model input
      * ({@link FlowInput#modelInput}, patches extracted per tile with zero padding at the tile border, as DeepMind's
      * model does internally), passed to {@code model} in batches of at most {@code batchSize} tiles, and the
      * predicted flows are blended.
@@ -165,7 +166,7 @@ public final class FlowTiling {
         }
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         int h = frame1.dim(1), w = frame1.dim(2);
-        List<Tile> tiles = tiles(h, w, tileHeight, tileWidth, MIN_OVERLAP);
+        List<Tile> tiles = tiles(h, w, tileHeight, tileWidth, minOverlap(tileHeight, tileWidth));
         List<Tensor> fields = new ArrayList<>();
         for (int from = 0; from < tiles.size(); from += batchSize) {
             int n = Math.min(batchSize, tiles.size() - from);

@@ -175,22 +175,6 @@ public final class ConvOps {
     }
 
     /**
-     * HF {@code Conv2DDownsample(num_layers=1, in=3, out=64, use_batchnorm=True)} of prep_type 'conv':
-     * {@link #conv2dSamePadding} 7x7 stride 2 without bias, {@link #batchNormEval} (eps 1e-5), {@link #relu},
-     * {@link #maxPool2d}(3, 2).
-     *
-     * @param pixels     {@code [batch, 3, H, W]} NCHW
-     * @param convWeight {@code [64, 3, 7, 7]} ({@code perceiver.input_preprocessor.convnet.conv.weight})
-     * @return {@code [batch, 64, H', W']}, 224x224 -> 55x55 (3025 tokens)
-     */
-    public static Tensor convDownsample(Tensor pixels, Tensor convWeight, Tensor bnWeight, Tensor bnBias,
-                                        Tensor bnRunningMean, Tensor bnRunningVar) {
-        Tensor conv = conv2dSamePadding(pixels, convWeight, null, 2);
-        Tensor bn = batchNormEval(conv, bnWeight, bnBias, bnRunningMean, bnRunningVar, 1e-5);
-        return maxPool2d(relu(bn), 3, 2);
-    }
-
-    /**
      * 1x1 convolution with bias (prep_type 'conv1x1', {@code Conv2d(Cin, Cout, 1)}).
      *
      * @param input  {@code [batch, Cin, H, W]}

@@ -10,20 +10,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import perceiver.io.GoldenFile;
 import perceiver.io.media.MediaException;
+import perceiver.checkpoint.Checkpoints;
+import perceiver.checkpoint.TensorStore;
 import perceiver.tensor.Tensor;
 
 class AudioTest {
     @Test
     void patchesMatchMultimodalGolden() {
-        GoldenFile g = GoldenFile.open("multimodal-autoencoding/io.safetensors");
-        assertClose(g.f32("preprocessor.inputs_without_pos.audio"), AudioPatches.patch(g.f32("inputs.audio"), 4), 0,
-                "multimodal inputs_without_pos.audio (patches of 4)");
-        assertThrows(IllegalArgumentException.class, () -> AudioPatches.patch(Tensor.zeros(1, 10, 1), 4));
-        Tensor in = AudioPatches.modelInput(new float[] {1, 2, 3}, 5);
-        assertArrayEquals(new int[] {1, 5, 1}, in.shape());
-        assertArrayEquals(new float[] {1, 2, 3, 0, 0}, in.toArray());
+        try (TensorStore g = Checkpoints.open(Path.of("golden/multimodal-autoencoding/io.safetensors"))) {
+            assertClose(g.floats("preprocessor.inputs_without_pos.audio"), AudioPatches.patch(g.floats("inputs.audio"), 4), 0,
+                    "multimodal inputs_without_pos.audio (patches of 4)");
+            assertThrows(IllegalArgumentException.class, () -> AudioPatches.patch(Tensor.zeros(1, 10, 1), 4));
+            Tensor in = AudioPatches.modelInput(new float[] {1, 2, 3}, 5);
+            assertArrayEquals(new int[] {1, 5, 1}, in.shape());
+            assertArrayEquals(new float[] {1, 2, 3, 0, 0}, in.toArray());
+        }
     }
 
     @Test

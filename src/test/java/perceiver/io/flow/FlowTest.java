@@ -13,21 +13,24 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import perceiver.io.GoldenFile;
+import perceiver.io.Progress;
 import perceiver.io.media.MediaException;
 import perceiver.io.media.RgbImage;
+import perceiver.checkpoint.Checkpoints;
+import perceiver.checkpoint.TensorStore;
 import perceiver.tensor.Tensor;
 
 class FlowTest {
     @Test
     void patchesAndStackingMatchGolden() {
-        GoldenFile g = GoldenFile.open("optical-flow/io.safetensors");
-        Tensor input = FlowInput.modelInput(g.f32("aux.frames"));
-        assertClose(g.f32("inputs"), input, 0, "optical-flow inputs from aux.frames (3x3 patches)");
-        assertClose(g.f32("preprocessor.patches"), FlowInput.stackFrames(g.f32("inputs")), 0, "optical-flow preprocessor.patches");
-        Tensor frames = g.f32("aux.frames");
-        Tensor one = FlowInput.modelInput(frames.get(1).get(0), frames.get(1).get(1));
-        assertClose(g.f32("inputs").get(1), one.get(0), 0, "optical-flow inputs, single pair");
+        try (TensorStore g = Checkpoints.open(Path.of("golden/optical-flow/io.safetensors"))) {
+            Tensor input = FlowInput.modelInput(g.floats("aux.frames"));
+            assertClose(g.floats("inputs"), input, 0, "optical-flow inputs from aux.frames (3x3 patches)");
+            assertClose(g.floats("preprocessor.patches"), FlowInput.stackFrames(g.floats("inputs")), 0, "optical-flow preprocessor.patches");
+            Tensor frames = g.floats("aux.frames");
+            Tensor one = FlowInput.modelInput(frames.get(1).get(0), frames.get(1).get(1));
+            assertClose(g.floats("inputs").get(1), one.get(0), 0, "optical-flow inputs, single pair");
+        }
     }
 
     @Test
@@ -86,7 +89,7 @@ class FlowTest {
                 out.set(in.at(i, 1, 13, y, x), i, y, x, 1);
             }
             return out;
-        }, FlowTiling.Progress.NONE);
+        }, Progress.NONE);
         Tensor expected = Tensor.zeros(h, w, 2);
         for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
             expected.set(f1.at(0, y, x), y, x, 0);

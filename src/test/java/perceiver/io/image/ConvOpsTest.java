@@ -4,40 +4,47 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static perceiver.io.TensorAsserts.assertClose;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import perceiver.io.GoldenFile;
+import perceiver.checkpoint.Checkpoints;
+import perceiver.checkpoint.TensorStore;
+import perceiver.core.Trace;
 import perceiver.io.position.FourierFeatures;
 import perceiver.tensor.Tensor;
 
-/** Golden test of the conv stem against golden/image-conv (HF PerceiverForImageClassificationConvProcessing). */
+/**
+ * Golden test of the conv ops one by one and composed as {@link ImagePreprocessor.ConvStem} against golden/image-conv
+ * (HF PerceiverForImageClassificationConvProcessing).
+ */
 class ConvOpsTest {
     private static final String W = "perceiver.input_preprocessor.convnet.";
 
     @Test
     void convStemMatchesGolden() {
-        GoldenFile io = GoldenFile.open("image-conv/io.safetensors");
-        GoldenFile w = GoldenFile.open("image-conv/weights.safetensors");
-        Tensor pixels = io.f32("inputs");
-        Tensor conv = ConvOps.conv2dSamePadding(pixels, w.f32(W + "conv.weight"), null, 2);
-        assertClose(io.f32("preprocessor.convnet.conv.output"), conv, 1e-5, "image-conv conv.output");
-        Tensor bn = ConvOps.batchNormEval(conv, w.f32(W + "batchnorm.weight"), w.f32(W + "batchnorm.bias"),
-                w.f32(W + "batchnorm.running_mean"), w.f32(W + "batchnorm.running_var"), 1e-5);
-        assertClose(io.f32("preprocessor.convnet.batchnorm.output"), bn, 1e-5, "image-conv batchnorm.output");
-        Tensor out = ConvOps.convDownsample(pixels, w.f32(W + "conv.weight"), w.f32(W + "batchnorm.weight"),
-                w.f32(W + "batchnorm.bias"), w.f32(W + "batchnorm.running_mean"), w.f32(W + "batchnorm.running_var"));
-        assertClose(io.f32("preprocessor.convnet.output"), out, 1e-5, "image-conv convnet.output");
+        try (TensorStore io = Checkpoints.open(Path.of("golden/image-conv/io.safetensors"));
+             TensorStore w = Checkpoints.open(Path.of("golden/image-conv/weights.safetensors"))) {
+            Tensor pixels = io.floats("inputs");
+            Tensor weight = w.floats(W + "conv.weight"), bnWeight = w.floats(W + "batchnorm.weight");
+            Tensor bnBias = w.floats(W + "batchnorm.bias"), mean = w.floats(W + "batchnorm.running_mean");
+            Tensor var = w.floats(W + "batchnorm.running_var");
+            Tensor conv = ConvOps.conv2dSamePadding(pixels, weight, null, 2);
+            assertClose(io.floats("preprocessor.convnet.conv.output"), conv, 1e-5, "image-conv conv.output");
+            Tensor bn = ConvOps.batchNormEval(conv, bnWeight, bnBias, mean, var, 1e-5);
+            assertClose(io.floats("preprocessor.convnet.batchnorm.output"), bn, 1e-5, "image-conv batchnorm.output");
+            assertClose(io.floats("preprocessor.convnet.output"), ConvOps.maxPool2d(ConvOps.relu(bn), 3, 2), 1e-5,
+                    "image-conv convnet.output (relu, max-pool)");
 
-        // preprocessor.output = [tokens (64), Fourier (56, 56) over the 7x7 grid (258)]
-        Tensor tokens = ConvOps.toTokens(out);
-        Tensor pos = new FourierFeatures(64, new int[] {56, 56}, true, false).encode(7, 7);
-        Tensor expected = io.f32("preprocessor.output");
-        int c = expected.dim(2);
-        float[] cat = new float[expected.size()];
-        for (int r = 0; r < 2 * 49; r++) {
-            System.arraycopy(tokens.data(), r * 64, cat, r * c, 64);
-            System.arraycopy(pos.data(), (r % 49) * 258, cat, r * c + 64, 258);
+            // the composition: conv stem, then [tokens (64), Fourier (56, 56) over the 7x7 grid (258)]
+            var stem = new ImagePreprocessor.ConvStem(weight, bnWeight, bnBias, mean, var,
+                    new FourierFeatures(64, new int[] {56, 56}, true, false));
+            Trace trace = Trace.recording();
+            Tensor out = stem.forward(pixels, trace);
+            for (String name : new String[] {"conv.output", "batchnorm.output", "output"}) {
+                assertClose(io.floats("preprocessor.convnet." + name), trace.tensors().get("preprocessor.convnet." + name),
+                        1e-5, "ConvStem convnet." + name);
+            }
+            assertClose(io.floats("preprocessor.output"), out, 1e-5, "ConvStem preprocessor.output (tokens + pos)");
         }
-        assertClose(expected, Tensor.of(cat, expected.shape()), 1e-5, "image-conv preprocessor.output (tokens + pos)");
     }
 
     @Test

@@ -12,9 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import perceiver.io.GoldenFile;
 import perceiver.io.media.MediaException;
 import perceiver.io.media.RgbImage;
+import perceiver.checkpoint.Checkpoints;
+import perceiver.checkpoint.TensorStore;
 import perceiver.tensor.Tensor;
 
 /** Bit-exact golden test against golden/golden-hf-train/image-processor (HF v4.27.1 + Pillow 9.4.0). */
@@ -31,21 +32,22 @@ class ImageProcessorTest {
 
     @Test
     void bitExactAgainstPillowAndHf() {
-        GoldenFile g = GoldenFile.open("golden-hf-train/image-processor/io.safetensors");
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < FILES.length; i++) {
-            Path f = DIR.resolve(FILES[i]);
-            files.add(f);
-            RgbImage img = RgbImage.read(f);
-            int[] box = ImageProcessor.centerCropBox(img.height(), img.width());
-            long[] gb = g.i64("image" + i + ".crop_box");
-            assertArrayEquals(gb, new long[] {box[0], box[1], box[2], box[3]}, "crop box of " + FILES[i]);
-            RgbImage cropped = ImageProcessor.centerCrop(img);
-            assertClose(g.f32("image" + i + ".cropped"), hwc(cropped), 0, "image" + i + ".cropped (" + FILES[i] + ")");
-            RgbImage resized = PillowBicubic.resize(cropped, 224, 224);
-            assertClose(g.f32("image" + i + ".resized"), hwc(resized), 0, "image" + i + ".resized (Pillow bicubic)");
+        try (TensorStore g = Checkpoints.open(Path.of("golden/golden-hf-train/image-processor/io.safetensors"))) {
+            List<Path> files = new ArrayList<>();
+            for (int i = 0; i < FILES.length; i++) {
+                Path f = DIR.resolve(FILES[i]);
+                files.add(f);
+                RgbImage img = RgbImage.read(f);
+                int[] box = ImageProcessor.centerCropBox(img.height(), img.width());
+                long[] gb = g.longs("image" + i + ".crop_box");
+                assertArrayEquals(gb, new long[] {box[0], box[1], box[2], box[3]}, "crop box of " + FILES[i]);
+                RgbImage cropped = ImageProcessor.centerCrop(img);
+                assertClose(g.floats("image" + i + ".cropped"), hwc(cropped), 0, "image" + i + ".cropped (" + FILES[i] + ")");
+                RgbImage resized = PillowBicubic.resize(cropped, 224, 224);
+                assertClose(g.floats("image" + i + ".resized"), hwc(resized), 0, "image" + i + ".resized (Pillow bicubic)");
+            }
+            assertClose(g.floats("pixel_values"), ImageProcessor.preprocess(files), 0, "image-processor pixel_values");
         }
-        assertClose(g.f32("pixel_values"), ImageProcessor.preprocess(files), 0, "image-processor pixel_values");
     }
 
     @Test

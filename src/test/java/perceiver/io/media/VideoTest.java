@@ -11,22 +11,24 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import perceiver.io.GoldenFile;
+import perceiver.checkpoint.Checkpoints;
+import perceiver.checkpoint.TensorStore;
 import perceiver.tensor.Tensor;
 
 class VideoTest {
     @Test
     void spaceToDepthMatchesMultimodalGolden() {
-        GoldenFile g = GoldenFile.open("multimodal-autoencoding/io.safetensors");
-        Tensor video = g.f32("inputs.image"); // [2, 2, 3, 8, 8]
-        Tensor s = SpaceToDepth.apply(video, 1, 4);
-        assertArrayEquals(new int[] {2, 2, 2, 2, 48}, s.shape());
-        assertClose(g.f32("preprocessor.inputs_without_pos.image"), s.reshape(2, 8, 48), 0,
-                "multimodal inputs_without_pos.image (space_to_depth 4x4)");
-        // 4-D form equals the 5-D form with T = 1
-        Tensor frame = video.get(0).copy(); // [2, 3, 8, 8] seen as a batch of 2 images
-        assertArrayEquals(SpaceToDepth.apply(frame, 4).toArray(), s.get(0).toArray());
-        assertThrows(IllegalArgumentException.class, () -> SpaceToDepth.apply(Tensor.zeros(1, 1, 3, 6, 8), 1, 4));
+        try (TensorStore g = Checkpoints.open(Path.of("golden/multimodal-autoencoding/io.safetensors"))) {
+            Tensor video = g.floats("inputs.image"); // [2, 2, 3, 8, 8]
+            Tensor s = SpaceToDepth.apply(video, 1, 4);
+            assertArrayEquals(new int[] {2, 2, 2, 2, 48}, s.shape());
+            assertClose(g.floats("preprocessor.inputs_without_pos.image"), s.reshape(2, 8, 48), 0,
+                    "multimodal inputs_without_pos.image (space_to_depth 4x4)");
+            // 4-D form equals the 5-D form with T = 1
+            Tensor frame = video.get(0).copy(); // [2, 3, 8, 8] seen as a batch of 2 images
+            assertArrayEquals(SpaceToDepth.apply(frame, 4).toArray(), s.get(0).toArray());
+            assertThrows(IllegalArgumentException.class, () -> SpaceToDepth.apply(Tensor.zeros(1, 1, 3, 6, 8), 1, 4));
+        }
     }
 
     @Test

@@ -4,61 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static perceiver.io.TensorAsserts.assertClose;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import perceiver.io.GoldenFile;
+import perceiver.checkpoint.Checkpoints;
+import perceiver.checkpoint.TensorStore;
 import perceiver.tensor.Tensor;
 
-/** Golden test against golden/fourier-features (HF v4.27.1 functions evaluated by torch in float32). */
+/**
+ * Fourier features inside the model goldens, and properties. Every combination of golden/fourier-features (HF v4.27.1
+ * functions evaluated by torch in float32) is checked by the golden runner ({@link perceiver.golden.FourierCase}).
+ */
 class FourierFeaturesTest {
     private static final double TOL = 1e-5;
-
-    private static int[] ints(JsonNode a) {
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) out[i] = a.get(i).asInt();
-        return out;
-    }
-
-    @Test
-    void everyGoldenCombination() throws IOException {
-        GoldenFile g = GoldenFile.open("fourier-features/io.safetensors");
-        JsonNode combos = new ObjectMapper().readTree(Path.of("golden/fourier-features/config.json").toFile()).get("combos");
-        double worst = 0;
-        for (int i = 0; i < combos.size(); i++) {
-            JsonNode c = combos.get(i);
-            int[] dims = ints(c.get("index_dims"));
-            FourierFeatures ff = new FourierFeatures(c.get("num_bands").asInt(), ints(c.get("max_resolution")),
-                    c.get("concat_pos").asBoolean(), c.get("sine_only").asBoolean());
-            int batch = c.get("batch_size").asInt();
-            String p = "combo" + i + ".";
-            assertEquals(c.get("output_size").asInt(), ff.numChannels());
-            Tensor enc;
-            if (g.has(p + "subsampled_indices")) {
-                long[] idx = g.i64(p + "subsampled_indices");
-                Tensor pos = FourierFeatures.subsampledPositions(idx, dims);
-                Tensor goldPos = g.f32(p + "positions");
-                worst = Math.max(worst, assertClose(goldPos, FourierFeatures.broadcast(pos, batch), 0, p + "positions"));
-                enc = ff.encodeSubsampled(idx, dims);
-            } else {
-                Tensor lin = FourierFeatures.linearPositions(dims);
-                Tensor goldLin = g.f32(p + "linear_positions");
-                worst = Math.max(worst, assertClose(goldLin, lin.reshape(goldLin.shape()), 0, p + "linear_positions"));
-                worst = Math.max(worst, assertClose(g.f32(p + "freq_bands"), ff.freqBands(), 0, p + "freq_bands"));
-                enc = ff.encode(dims);
-                Tensor gff = g.f32(p + "generate_fourier_features");
-                Tensor gen = gff.rank() == 3 ? FourierFeatures.broadcast(enc, 1) : enc;
-                worst = Math.max(worst, assertClose(gff, gen, TOL, p + "generate_fourier_features"));
-            }
-            // HF returns (N, C) without a batch axis when concat_pos=False, else (batch, N, C)
-            Tensor expected = g.f32(p + "encoding");
-            Tensor actual = expected.rank() == 3 ? FourierFeatures.broadcast(enc, batch) : enc;
-            worst = Math.max(worst, assertClose(expected, actual, TOL, p + "encoding"));
-        }
-        System.out.println("[golden] fourier-features worst abs error " + worst);
-    }
 
     /** Columns {@code [from, from + width)} of rows {@code [r0, r0 + n)} of batch element 0 of a {@code [B, M, C]} tensor. */
     private static Tensor block(Tensor t, int r0, int n, int from, int width) {
@@ -72,23 +29,24 @@ class FourierFeaturesTest {
     /** The Fourier parts of the model goldens: 64-band flow encoder, 192/32-band multimodal encoder and decoder. */
     @Test
     void modelEncodingsMatchGolden() {
-        GoldenFile flow = GoldenFile.open("optical-flow/io.safetensors");
-        Tensor flowPos = new FourierFeatures(64, new int[] {12, 16}, true, false).encode(12, 16);
-        assertClose(block(flow.f32("preprocessor.output"), 0, 192, 64, 258), flowPos, TOL, "optical-flow preprocessor.output pos");
+        try (TensorStore flow = Checkpoints.open(Path.of("golden/optical-flow/io.safetensors"));
+             TensorStore mm = Checkpoints.open(Path.of("golden/multimodal-autoencoding/io.safetensors"))) {
+            Tensor flowPos = new FourierFeatures(64, new int[] {12, 16}, true, false).encode(12, 16);
+            assertClose(block(flow.floats("preprocessor.output"), 0, 192, 64, 258), flowPos, TOL, "optical-flow preprocessor.output pos");
 
-        GoldenFile mm = GoldenFile.open("multimodal-autoencoding/io.safetensors");
-        FourierFeatures audio = new FourierFeatures(192, new int[] {16}, true, false);
-        FourierFeatures image = new FourierFeatures(32, new int[] {2, 2, 2}, true, false);
-        Tensor pre = mm.f32("preprocessor.output");
-        assertClose(block(pre, 0, 4, 4, 385), audio.encode(4), TOL, "multimodal preprocessor.output audio pos");
-        assertClose(block(pre, 4, 8, 48, 195), image.encode(2, 2, 2), TOL, "multimodal preprocessor.output image pos");
-        for (String run : new String[] {"full.", "chunk."}) {
-            long[] ap = mm.i64(run + "subsampled_output_points.audio");
-            long[] ip = mm.i64(run + "subsampled_output_points.image");
-            Tensor q = mm.f32(run + "decoder.query");
-            assertClose(block(q, 0, ap.length, 0, 385), audio.encodeSubsampled(ap, 4), TOL, run + "decoder.query audio");
-            assertClose(block(q, ap.length, ip.length, 0, 195), image.encodeSubsampled(ip, 2, 8, 8), TOL,
-                    run + "decoder.query image");
+            FourierFeatures audio = new FourierFeatures(192, new int[] {16}, true, false);
+            FourierFeatures image = new FourierFeatures(32, new int[] {2, 2, 2}, true, false);
+            Tensor pre = mm.floats("preprocessor.output");
+            assertClose(block(pre, 0, 4, 4, 385), audio.encode(4), TOL, "multimodal preprocessor.output audio pos");
+            assertClose(block(pre, 4, 8, 48, 195), image.encode(2, 2, 2), TOL, "multimodal preprocessor.output image pos");
+            for (String run : new String[] {"full.", "chunk."}) {
+                long[] ap = mm.longs(run + "subsampled_output_points.audio");
+                long[] ip = mm.longs(run + "subsampled_output_points.image");
+                Tensor q = mm.floats(run + "decoder.query");
+                assertClose(block(q, 0, ap.length, 0, 385), audio.encodeSubsampled(ap, 4), TOL, run + "decoder.query audio");
+                assertClose(block(q, ap.length, ip.length, 0, 195), image.encodeSubsampled(ip, 2, 8, 8), TOL,
+                        run + "decoder.query image");
+            }
         }
     }
 
