@@ -21,7 +21,8 @@ CASES = [("MatmulBenchmark.matmul", s) for s in [
     "182528x512x322/w", "182528x2048x322/w", "2048x2048x64/bt", "2048x64x2048/b", "96x256x64/bt", "96x64x256/b"]]
 CASES += [("LinearBenchmark." + k, s) for s in ["2048x1280x768", "182528x322x64", "182528x512x322"]
           for k in ["fused", "separate"]]
-CASES += [("AttentionBenchmark.streamed", s) for s in ["256x256x8x160x160", "256x2048x8x32x160", "2048x16384x1x64x64"]]
+CASES += [("AttentionBenchmark." + k, s) for k in ["streamed", "withProbs"]
+          for s in ["256x256x8x160x160", "256x2048x8x32x160", "2048x16384x1x64x64"]]
 CASES += [("PointwiseBenchmark." + k, s) for k in ["softmax", "layerNorm", "gelu", "biasResidual"]
           for s in ["2048x768", "256x1280", "2048x2048"]]
 
