@@ -36,6 +36,9 @@ final class GoldenCommand implements Callable<Integer> {
         Backend<?> backend = Backends.create(main.backend, main.device, spec.commandLine().getErr()::println);
         if (backend != CpuBackend.INSTANCE) spec.commandLine().getErr().println("backend: " + backend.name());
         for (Path dir : dirs) {
+            if (!java.nio.file.Files.exists(dir)) throw new IllegalArgumentException(dir + ": no such file or directory");
+        }
+        for (Path dir : dirs) {
             GoldenCase c = GoldenRunner.run(dir, backend);
             if (c.status() == GoldenCase.Status.NOT_A_CASE) {
                 spec.commandLine().getOut().println("SKIP        " + c.name() + ": not a golden case folder");

@@ -9,6 +9,16 @@ public final class Elementwise {
 
     private Elementwise() {}
 
+    /** Scalar definition of {@link #addInPlace}. */
+    public static void addInPlaceReference(float[] y, int yOff, float[] x, int xOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] += x[xOff + i];
+    }
+
+    /** Scalar definition of {@link #addRowVector}. */
+    public static void addRowVectorReference(float[] y, int yOff, int rows, int n, float[] bias, int biasOff) {
+        for (int r = 0; r < rows; r++) addInPlaceReference(y, yOff + r * n, bias, biasOff, n);
+    }
+
     /** {@code y[i] += x[i]} over {@code n} elements. */
     public static void addInPlace(float[] y, int yOff, float[] x, int xOff, int n) {
         Parallel.forRange(n, 1 << 16, (from, to) -> {
