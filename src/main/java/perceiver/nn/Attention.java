@@ -1,6 +1,9 @@
 package perceiver.nn;
 
+import java.util.function.UnaryOperator;
+
 import perceiver.tensor.Backend;
+import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 /**
@@ -34,10 +37,29 @@ public record Attention(Linear query, Linear key, Linear value, Linear output, i
      * @return {@code [B, N, output.out()]}
      */
     public <A> A forward(Backend<A> be, A xq, A xkv, float[][] mask, Tensor probs) {
+        return forward(be, xq, keysValues(be, xkv), mask, probs);
+    }
+
+    /** Eq. 1's keys and values of a (layer-normalised) key/value array {@code [B, M, Ckv]}. */
+    public <A> KeyValues<A> keysValues(Backend<A> be, A xkv) {
+        return new KeyValues<>(key.forward(be, xkv), value.forward(be, xkv));
+    }
+
+    /** Eq. 1-3 with the keys and values already formed ({@link #keysValues}), e.g. once for many query arrays. */
+    public <A> A forward(Backend<A> be, A xq, KeyValues<A> kv, float[][] mask, Tensor probs) {
         A q = query.forward(be, xq);
-        A k = key.forward(be, xkv);
-        A v = value.forward(be, xkv);
-        return output.forward(be, attend(be, q, k, v, heads, mask, probs));
+        return output.forward(be, attend(be, q, kv.keys(), kv.values(), heads, mask, probs));
+    }
+
+    /**
+     * Eq. 1-3 over a long key/value array {@code inputs [B, M, Ckv]} whose keys and values are formed a block of
+     * rows at a time, {@code f_K(normalise(block))} and {@code f_V(normalise(block))}, and streamed into the
+     * attention ({@link Backend#attendBlocks}): the encoder's memory stays that of its inputs.
+     */
+    public <A> A forwardStreaming(Backend<A> be, A xq, A inputs, UnaryOperator<A> normalise, float[][] mask) {
+        A q = query.forward(be, xq);
+        return output.forward(be, be.attendBlocks(q, inputs, block -> keysValues(be, normalise.apply(block)),
+                heads, mask));
     }
 
     /**

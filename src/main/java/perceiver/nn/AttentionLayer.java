@@ -1,6 +1,7 @@
 package perceiver.nn;
 
 import perceiver.tensor.Backend;
+import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 /**
@@ -16,14 +17,41 @@ import perceiver.tensor.Tensor;
 public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention attention, boolean queryResidual,
                              LayerNorm mlpNorm, Mlp mlp) {
 
-    /** {@code x [B, N, Cq]}, {@code kv [B, M, Ckv]} (null: self-attention) → {@code [B, N, Cq]}. */
+    /**
+     * {@code x [B, N, Cq]}, {@code kv [B, M, Ckv]} (null: self-attention) → {@code [B, N, Cq]}. Cross-attention
+     * without probabilities forms the keys and values of {@code kv} a block of rows at a time
+     * ({@link Attention#forwardStreaming}).
+     */
     public <A> A forward(Backend<A> be, A x, A kv, float[][] mask, Tensor probs) {
         try (Backend.Scope scope = be.scope()) { // a device backend frees this layer's intermediates at the end
             A xq = queryNorm.forward(be, x);
-            A xkv = kv == null ? xq : kvNorm.forward(be, kv);
-            A h = attention.forward(be, xq, xkv, mask, probs);
-            if (queryResidual) h = be.add(h, x);
-            return scope.keep(be.add(mlp.forward(be, mlpNorm.forward(be, h)), h));
+            A h;
+            if (kv == null) {
+                h = attention.forward(be, xq, xq, mask, probs);
+            } else if (probs == null) {
+                h = attention.forwardStreaming(be, xq, kv, block -> kvNorm.forward(be, block), mask);
+            } else {
+                h = attention.forward(be, xq, kvNorm.forward(be, kv), mask, probs);
+            }
+            return scope.keep(residualAndMlp(be, x, h));
         }
+    }
+
+    /** The keys and values of a cross-attention's key/value array {@code kv [B, M, Ckv]}, to attend to many times. */
+    public <A> KeyValues<A> keysValues(Backend<A> be, A kv) {
+        return attention.keysValues(be, kvNorm.forward(be, kv));
+    }
+
+    /** Cross-attention of {@code x [B, N, Cq]} onto keys and values formed by {@link #keysValues}. */
+    public <A> A forward(Backend<A> be, A x, KeyValues<A> kv, Tensor probs) {
+        try (Backend.Scope scope = be.scope()) {
+            return scope.keep(residualAndMlp(be, x, attention.forward(be, queryNorm.forward(be, x), kv, null, probs)));
+        }
+    }
+
+    /** Eq. 5-6. */
+    private <A> A residualAndMlp(Backend<A> be, A x, A h) {
+        if (queryResidual) h = be.add(h, x);
+        return be.add(mlp.forward(be, mlpNorm.forward(be, h)), h);
     }
 }

@@ -1,6 +1,7 @@
 package perceiver.nn;
 
 import perceiver.tensor.Backend;
+import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 /**
@@ -23,6 +24,16 @@ public record CrossAttention(AttentionLayer layer) {
      */
     public <A> A forward(Backend<A> be, A queries, A inputs, float[][] mask, Tensor probs) {
         return layer.forward(be, queries, inputs, mask, probs);
+    }
+
+    /** The keys and values of {@code inputs [B, M, Ckv]}, for {@link #forward(Backend, Object, KeyValues, Tensor)}. */
+    public <A> KeyValues<A> keysValues(Backend<A> be, A inputs) {
+        return layer.keysValues(be, inputs);
+    }
+
+    /** {@link #forward(Backend, Object, Object, float[][], Tensor)} onto keys and values formed once (no mask). */
+    public <A> A forward(Backend<A> be, A queries, KeyValues<A> inputs, Tensor probs) {
+        return layer.forward(be, queries, inputs, probs);
     }
 
     public int heads() { return layer.attention().heads(); }

@@ -12,15 +12,17 @@ package perceiver.tensor;
  * rows) the keys and values stream by in blocks of {@link #KEY_BLOCK} through an online softmax (running max and
  * running sum per row, earlier partial outputs rescaled by {@code exp(oldMax - newMax)}) fused with the value
  * product, so the memory beyond the inputs is the packed keys and values plus {@code QUERY_BLOCK × KEY_BLOCK}
- * scores per worker: linear in M. With {@code probs} the probabilities are materialised block by block.
- * Block sizes and the key-block order are constants, so results never depend on the thread count.
+ * scores per worker: linear in M. {@link Stream} takes the keys and values in several blocks of rows, so that a
+ * caller can form them a block at a time from a long input (the encoder does): then not even they exist in full.
+ * With {@code probs} the probabilities are materialised block by block. Block sizes and the key-block order are
+ * constants, so results never depend on the thread count or on how the keys were split into {@link Stream#add} calls.
  */
 public final class AttentionKernel {
     private static final int SCORE_BLOCK_FLOATS = 1 << 18;
     /** Query rows per streamed task (a multiple of the matmul tile height). */
     static final int QUERY_BLOCK = 96;
     /** Keys per streamed block (a multiple of the matmul panel width, at most its k block). */
-    static final int KEY_BLOCK = 256;
+    public static final int KEY_BLOCK = 256;
 
     private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[QUERY_BLOCK * KEY_BLOCK]);
 
@@ -44,32 +46,111 @@ public final class AttentionKernel {
     }
 
     /**
-     * Fast path of {@link #attendReference}: keys and values packed once per head, parallel over (head, row block);
-     * streaming (linear memory) when {@code probs} is null, materialised probabilities otherwise.
+     * Fast path of {@link #attendReference}: streaming (linear memory, {@link Stream}) when {@code probs} is null;
+     * otherwise keys and values packed once per head and the probabilities materialised block by block.
      */
     public static void attend(Tensor q, Tensor k, Tensor v, int heads, float[] mask, Tensor out, Tensor probs) {
+        if (probs == null) {
+            Stream stream = new Stream(q, heads, out);
+            stream.add(k, v, mask);
+            stream.finish();
+            return;
+        }
         int n = q.dim(0), m = k.dim(0), dk = q.dim(1) / heads, dv = v.dim(1) / heads;
         if (n == 0) return;
         if (m == 0) {
-            for (int i = 0; i < n; i++) {
-                int o = out.offset() + i * out.dim(1);
-                java.util.Arrays.fill(out.data(), o, o + heads * dv, 0f);
-            }
+            zeroRows(out, 0, n, heads * dv);
             return;
         }
         PackedMatrix[] keysT = new PackedMatrix[heads];
         PackedMatrix[] values = new PackedMatrix[heads];
+        pack(k, v, heads, keysT, values);
+        materialised(q, keysT, values, heads, dk, dv, (float) (1 / Math.sqrt(dk)), mask, out, probs);
+    }
+
+    private static void pack(Tensor k, Tensor v, int heads, PackedMatrix[] keysT, PackedMatrix[] values) {
+        int m = k.dim(0), dk = k.dim(1) / heads, dv = v.dim(1) / heads;
         Parallel.forRange(heads, 1, (from, to) -> {
             for (int h = from; h < to; h++) {
                 keysT[h] = PackedMatrix.pack(dk, m, k.data(), k.offset() + h * dk, k.dim(1), true);
                 values[h] = PackedMatrix.pack(m, dv, v.data(), v.offset() + h * dv, v.dim(1), false);
             }
         });
-        float scale = (float) (1 / Math.sqrt(dk));
-        if (probs == null) {
-            streamed(q, keysT, values, heads, dk, dv, scale, mask, out);
-        } else {
-            materialised(q, keysT, values, heads, dk, dv, scale, mask, out, probs);
+    }
+
+    private static void zeroRows(Tensor t, int from, int to, int width) {
+        for (int i = from; i < to; i++) {
+            int o = t.offset() + i * t.dim(1);
+            java.util.Arrays.fill(t.data(), o, o + width, 0f);
+        }
+    }
+
+    /**
+     * Streamed attention of fixed queries {@code q [N, H·dk]} over keys and values that arrive in blocks of rows
+     * ({@link #add}), e.g. projected from a long input a block at a time so that they never exist all at once.
+     * Between blocks the state is the running max and sum per (head, query row) and the unnormalised output in
+     * {@code out [N, H·dv]}; {@link #finish} divides by the sums. Every block but the last must hold a multiple of
+     * {@link #KEY_BLOCK} keys: then the key blocks, and so the arithmetic, are those of one {@code add} of all keys,
+     * bit for bit.
+     */
+    public static final class Stream {
+        private final Tensor q;
+        private final Tensor out;
+        private final int heads;
+        private final float[] max;
+        private final float[] sum;
+        private int keys;
+
+        public Stream(Tensor q, int heads, Tensor out) {
+            this.q = q;
+            this.out = out;
+            this.heads = heads;
+            this.max = new float[heads * q.dim(0)];
+            this.sum = new float[heads * q.dim(0)];
+        }
+
+        /**
+         * The next keys {@code k [mk, H·dk]} and values {@code v [mk, H·dv]}; {@code mask}: the additive mask of
+         * all keys, indexed from the first key of the first block, or null.
+         */
+        public void add(Tensor k, Tensor v, float[] mask) {
+            int n = q.dim(0), mk = k.dim(0), dk = q.dim(1) / heads, dv = v.dim(1) / heads;
+            if (mk == 0 || n == 0) return;
+            if (keys % KEY_BLOCK != 0) {
+                throw new IllegalStateException("a key block of " + keys % KEY_BLOCK + " keys (not a multiple of "
+                        + KEY_BLOCK + ") was not the last");
+            }
+            PackedMatrix[] keysT = new PackedMatrix[heads];
+            PackedMatrix[] values = new PackedMatrix[heads];
+            pack(k, v, heads, keysT, values);
+            float scale = (float) (1 / Math.sqrt(dk));
+            int blocks = (n + QUERY_BLOCK - 1) / QUERY_BLOCK, base = keys;
+            Parallel.forRange(heads * blocks, 1, (from, to) -> {
+                float[] s = SCORES.get();
+                for (int t = from; t < to; t++) {
+                    int h = t / blocks, i0 = (t % blocks) * QUERY_BLOCK, rows = Math.min(QUERY_BLOCK, n - i0);
+                    streamBlock(rows, q.data(), q.offset() + i0 * q.dim(1) + h * dk, q.dim(1), keysT[h], values[h],
+                            base, scale, mask, out.data(), out.offset() + i0 * out.dim(1) + h * dv, out.dim(1),
+                            s, max, sum, h * n + i0);
+                }
+            });
+            keys += mk;
+        }
+
+        /** Normalises the output rows (all zeros when no key came). */
+        public void finish() {
+            int n = q.dim(0), width = out.dim(1), dv = width / heads;
+            if (keys == 0) {
+                zeroRows(out, 0, n, width);
+                return;
+            }
+            Parallel.forRange(n, 256, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    for (int h = 0; h < heads; h++) {
+                        Softmax.scaleInPlace(out.data(), out.offset() + i * width + h * dv, dv, 1f / sum[h * n + i]);
+                    }
+                }
+            });
         }
     }
 
@@ -91,51 +172,36 @@ public final class AttentionKernel {
         });
     }
 
-    private static void streamed(Tensor q, PackedMatrix[] keysT, PackedMatrix[] values, int heads, int dk, int dv,
-                                 float scale, float[] mask, Tensor out) {
-        int n = q.dim(0);
-        int blocks = (n + QUERY_BLOCK - 1) / QUERY_BLOCK;
-        Parallel.forRange(heads * blocks, 1, (from, to) -> {
-            float[] s = SCORES.get();
-            float[] max = new float[QUERY_BLOCK], sum = new float[QUERY_BLOCK];
-            for (int t = from; t < to; t++) {
-                int h = t / blocks, i0 = (t % blocks) * QUERY_BLOCK, rows = Math.min(QUERY_BLOCK, n - i0);
-                streamBlock(rows, q.data(), q.offset() + i0 * q.dim(1) + h * dk, q.dim(1), keysT[h], values[h],
-                        scale, mask, out.data(), out.offset() + i0 * out.dim(1) + h * dv, out.dim(1), s, max, sum);
-            }
-        });
-    }
-
     /**
-     * One head and one block of query rows: {@code out[rows, dv] = softmax(scale · q kᵀ + mask) v}, keys and values
-     * streamed in blocks of KEY_BLOCK. {@code s} holds one block of scores, {@code max}/{@code sum} the running
-     * row max and row sum of exponentials.
+     * One head and one block of query rows against keys {@code [keyBase, keyBase + keysT.cols())} of the stream:
+     * the running {@code out[rows, dv] = Σ exp(scale · q kᵀ + mask - max) v} with keys and values in blocks of
+     * KEY_BLOCK. {@code s} holds one block of scores, {@code max}/{@code sum} (from {@code stateOff}) the running row
+     * max and row sum of exponentials; the first key of the stream starts them.
      */
     static void streamBlock(int rows, float[] q, int qOff, int ldq, PackedMatrix keysT, PackedMatrix values,
-                            float scale, float[] mask, float[] out, int oOff, int ldo,
-                            float[] s, float[] max, float[] sum) {
+                            int keyBase, float scale, float[] mask, float[] out, int oOff, int ldo,
+                            float[] s, float[] max, float[] sum, int stateOff) {
         int m = keysT.cols(), dk = keysT.rows(), dv = values.cols();
         for (int j0 = 0; j0 < m; j0 += KEY_BLOCK) {
             int kb = Math.min(KEY_BLOCK, m - j0);
-            boolean first = j0 == 0;
+            boolean first = keyBase + j0 == 0;
             Matmul.region(rows, q, qOff, ldq, keysT, 0, dk, j0 / Matmul.NR, (j0 + kb + Matmul.NR - 1) / Matmul.NR,
                     s, 0, KEY_BLOCK, false);
             for (int r = 0; r < rows; r++) {
-                int so = r * KEY_BLOCK;
-                float blockMax = Softmax.scaleMaskMax(s, so, kb, scale, mask, j0);
-                float newMax = first ? blockMax : Math.max(max[r], blockMax);
+                int so = r * KEY_BLOCK, st = stateOff + r;
+                float blockMax = Softmax.scaleMaskMax(s, so, kb, scale, mask, keyBase + j0);
+                float newMax = first ? blockMax : Math.max(max[st], blockMax);
                 float blockSum = Softmax.expSubtract(s, so, kb, newMax);
                 if (first) {
-                    sum[r] = blockSum;
+                    sum[st] = blockSum;
                 } else {
-                    float alpha = VecMath.exp(max[r] - newMax);
-                    sum[r] = sum[r] * alpha + blockSum;
+                    float alpha = VecMath.exp(max[st] - newMax);
+                    sum[st] = sum[st] * alpha + blockSum;
                     if (alpha != 1f) Softmax.scaleInPlace(out, oOff + r * ldo, dv, alpha);
                 }
-                max[r] = newMax;
+                max[st] = newMax;
             }
             Matmul.region(rows, s, 0, KEY_BLOCK, values, j0, j0 + kb, 0, values.panels(), out, oOff, ldo, !first);
         }
-        for (int r = 0; r < rows; r++) Softmax.scaleInPlace(out, oOff + r * ldo, dv, 1f / sum[r]);
     }
 }

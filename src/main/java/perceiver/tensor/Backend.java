@@ -40,6 +40,18 @@ public interface Backend<A> {
     A attend(A q, A k, A v, int heads, float[][] mask, Tensor probs);
 
     /**
+     * {@link #attend} (without probabilities) of {@code q [B, N, H·F]} over the keys and values that
+     * {@code project} makes of the rows of {@code x [B, M, C]}: the keys and values of row block {@code i} are
+     * {@code project(x[:, block i])}, so a backend may form them a block at a time and never hold all of them. Each
+     * row's keys and values must depend on that row alone. This default projects all rows at once.
+     */
+    default A attendBlocks(A q, A x, java.util.function.Function<A, KeyValues<A>> project, int heads,
+                           float[][] mask) {
+        KeyValues<A> kv = project.apply(x);
+        return attend(q, kv.keys(), kv.values(), heads, mask, null);
+    }
+
+    /**
      * A weight {@code [...]} repeated along a new leading axis, {@code [times, ...]}; a device backend keeps the
      * weight on the device and repeats it there.
      */

@@ -1,8 +1,12 @@
 package perceiver.tensor;
 
+import java.util.function.Function;
+
 /** The host backend: arrays are {@link Tensor}s and every operation runs the Vector API kernels of this package. */
 public final class CpuBackend implements Backend<Tensor> {
     public static final CpuBackend INSTANCE = new CpuBackend();
+    /** Input rows projected at a time in {@link #attendBlocks} (a multiple of the attention's key block). */
+    static final int STREAM_ROWS = 32 * AttentionKernel.KEY_BLOCK;
 
     private CpuBackend() {}
 
@@ -20,8 +24,8 @@ public final class CpuBackend implements Backend<Tensor> {
         shape[shape.length - 1] = weightT.cols();
         Tensor y = Tensor.zeros(shape);
         int rows = x.rows(), out = weightT.cols();
-        Matmul.gemmPacked(rows, x.data(), x.offset(), weightT.rows(), weightT, y.data(), 0, out, false);
-        if (bias != null) Elementwise.addRowVector(y.data(), 0, rows, out, bias.data(), bias.offset());
+        Matmul.gemmPacked(rows, x.data(), x.offset(), weightT.rows(), weightT, y.data(), 0, out, false,
+                bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), Matmul.Activation.NONE);
         return y;
     }
 
@@ -50,6 +54,27 @@ public final class CpuBackend implements Backend<Tensor> {
         for (int b = 0; b < q.dim(0); b++) {
             AttentionKernel.attend(q.get(b), k.get(b), v.get(b), heads, mask == null ? null : mask[b], ctx.get(b),
                     probs == null ? null : probs.get(b));
+        }
+        return ctx;
+    }
+
+    /** Keys and values are formed {@link #STREAM_ROWS} input rows at a time and streamed into the attention. */
+    @Override
+    public Tensor attendBlocks(Tensor q, Tensor x, Function<Tensor, KeyValues<Tensor>> project, int heads,
+                               float[][] mask) {
+        int batch = x.dim(0), m = x.dim(1), c = x.dim(2);
+        if (batch == 0) return Backend.super.attendBlocks(q, x, project, heads, mask);
+        Tensor ctx = null;
+        for (int b = 0; b < batch; b++) {
+            AttentionKernel.Stream stream = null;
+            for (int from = 0; from == 0 || from < m; from += STREAM_ROWS) {
+                int to = Math.min(m, from + STREAM_ROWS);
+                KeyValues<Tensor> kv = project.apply(x.get(b).rows(from, to).reshape(1, to - from, c));
+                if (ctx == null) ctx = Tensor.zeros(batch, q.dim(1), kv.values().dim(2));
+                if (stream == null) stream = new AttentionKernel.Stream(q.get(b), heads, ctx.get(b));
+                stream.add(kv.keys().get(0), kv.values().get(0), mask == null ? null : mask[b]);
+            }
+            stream.finish();
         }
         return ctx;
     }

@@ -59,6 +59,48 @@ class PerceiverPropertiesTest {
         });
     }
 
+    /**
+     * A long input: the CPU backend forms the encoder's keys and values a block of rows at a time and streams them;
+     * the result is bit for bit that of forming them all at once (the backend's default).
+     */
+    @Test
+    void encoderStreamingKeysEqualsAllAtOnce() {
+        Tensor x = random(new Random(11), 1, 20_000, model.config().dModel());
+        Tensor streamed = model.perceiver().encode(CPU, x, null, Trace.OFF);
+        Tensor whole = model.perceiver().encode(new WholeKeys(), x, null, Trace.OFF);
+        assertClose(whole, streamed, 0);
+    }
+
+    /** More queries than one chunk: the latents' keys and values are formed once and every chunk reads them. */
+    @Test
+    void chunkedDecodingEqualsDecodingEachChunkAlone() {
+        int e = model.queries().dim(1), o = 2 * BasicDecoder.CHUNK_ROWS + 33;
+        Tensor latents = model.perceiver().encode(CPU, random(new Random(5), 1, 9, model.config().dModel()), null, Trace.OFF);
+        Tensor queries = random(new Random(6), 1, o, e);
+        Tensor full = model.decoder().decode(CPU, queries, latents, Trace.OFF);
+        for (int[] r : new int[][] {{0, 100}, {BasicDecoder.CHUNK_ROWS - 7, BasicDecoder.CHUNK_ROWS + 7}, {o - 40, o}}) {
+            Tensor part = model.decoder().decode(CPU, queries.get(0).rows(r[0], r[1]).reshape(1, r[1] - r[0], e),
+                    latents, Trace.OFF);
+            assertClose(full.get(0).rows(r[0], r[1]), part.get(0), 0);
+        }
+    }
+
+    /** The CPU backend with {@link perceiver.tensor.Backend#attendBlocks}'s default: all keys and values at once. */
+    private static final class WholeKeys implements perceiver.tensor.Backend<Tensor> {
+        @Override public String name() { return "cpu-whole-keys"; }
+        @Override public Tensor upload(Tensor host) { return host; }
+        @Override public Tensor download(Tensor array) { return array; }
+        @Override public int[] shape(Tensor array) { return array.shape(); }
+        @Override public Tensor linear(Tensor x, perceiver.tensor.PackedMatrix w, Tensor b) { return CPU.linear(x, w, b); }
+        @Override public Tensor layerNorm(Tensor x, Tensor g, Tensor b, float eps) { return CPU.layerNorm(x, g, b, eps); }
+        @Override public Tensor gelu(Tensor x) { return CPU.gelu(x); }
+        @Override public Tensor add(Tensor a, Tensor b) { return CPU.add(a, b); }
+        @Override
+        public Tensor attend(Tensor q, Tensor k, Tensor v, int heads, float[][] mask, Tensor probs) {
+            return CPU.attend(q, k, v, heads, mask, probs);
+        }
+    }
+
     @Test
     void forwardRejectsInputsOfTheWrongWidth() {
         Inputs in = new Inputs().put("inputs", Tensor.zeros(1, 3, model.config().dModel() + 1));

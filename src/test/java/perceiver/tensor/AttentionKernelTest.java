@@ -124,4 +124,37 @@ class AttentionKernelTest {
             Arrays2.assertThreadInvariant(() -> c.fast(true)[1].toArray(), "probs " + c);
         }
     }
+
+    /** Keys and values fed to a {@link AttentionKernel.Stream} in several blocks give the one-call result, bit for bit. */
+    @Test
+    void streamInBlocksEqualsOneCall() {
+        int kb = AttentionKernel.KEY_BLOCK;
+        int[][] splits = {{kb, kb, 5}, {2 * kb, 3 * kb + 100}, {kb}, {3 * kb, 1}, {kb, 0, kb, 19}};
+        long seed = 40;
+        for (int[] split : splits) {
+            int m = java.util.Arrays.stream(split).sum();
+            for (double rate : new double[] {0, 0.4}) {
+                Case c = Case.random(31, m, 3, 12, 10, rate, seed++);
+                Tensor out = Tensor.zeros(c.n(), c.heads() * c.dv());
+                AttentionKernel.Stream stream = new AttentionKernel.Stream(c.q(), c.heads(), out);
+                int from = 0;
+                for (int rows : split) {
+                    stream.add(c.k().rows(from, from + rows), c.v().rows(from, from + rows), c.mask());
+                    from += rows;
+                }
+                stream.finish();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(c.fast(false)[0].toArray(), out.toArray(),
+                        "split " + java.util.Arrays.toString(split) + " " + c);
+            }
+        }
+    }
+
+    @Test
+    void streamRefusesAPartialKeyBlockBeforeTheLast() {
+        Case c = Case.random(4, AttentionKernel.KEY_BLOCK + 10, 1, 8, 8, 0, 3);
+        AttentionKernel.Stream stream = new AttentionKernel.Stream(c.q(), 1, Tensor.zeros(4, 8));
+        stream.add(c.k().rows(0, 10), c.v().rows(0, 10), null);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> stream.add(c.k().rows(10, 20), c.v().rows(10, 20), null));
+    }
 }
