@@ -53,7 +53,7 @@ final class Memory {
     static String heapSetting() {
         List<String> flags = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("-XX:MaxRAM")
-                        || a.startsWith("-XX:+Use") && a.endsWith("GC"))
+                        || a.startsWith("-XX:G1HeapRegionSize") || a.startsWith("-XX:+Use") && a.endsWith("GC"))
                 .toList();
         return String.format("max %.1f GB (%s)", Runtime.getRuntime().maxMemory() / 1e9,
                 flags.isEmpty() ? "JVM default" : String.join(" ", flags));
