@@ -33,7 +33,7 @@ export PERCEIVER_JAVA_OPTS=${JAVA_OPTS:-}
 {
   echo "date: $(date -Is)"
   echo "host: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GB"
-  echo "java opts: ${PERCEIVER_JAVA_OPTS:-JVM default heap}"
+  echo "java opts: the launcher's (-Xss8m -XX:G1HeapRegionSize=32m, JVM default heap size) ${PERCEIVER_JAVA_OPTS:+plus $PERCEIVER_JAVA_OPTS}"
   echo "peer: $PYTHON, torch $("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/null), BLAS dir ${blas_dir:-system}"
   echo "load at start: $(uptime)"
 } | tee "$OUT/env.txt"
