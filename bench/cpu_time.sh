@@ -13,13 +13,7 @@ if [[ ${#SHAPES[@]} -eq 0 ]]; then
   SHAPES=(2048x1280x768 256x1280x1280 2048x512x2048 2048x2048x512 182528x322x64 182528x512x322 182528x2048x322)
 fi
 PYTHON=${PYTHON:-python3}
-if [[ -z "${JAVA:-}" ]]; then
-  JAVA=$(ls -d /usr/lib/jvm/*25*/bin/java /usr/lib/jvm/*2[1-9]*/bin/java 2>/dev/null | head -1 || true)
-  JAVA=${JAVA:-java}
-fi
-mkdir -p bench/target
-./mvnw -B -q -Pbench compile dependency:build-classpath -Dmdep.outputFile=bench/target/classpath.txt >/dev/null
-CP="target/classes:$(cat bench/target/classpath.txt)"
+source bench/bench_classpath.sh bench/target/classpath.txt
 echo "date: $(date -Is); $(uptime | sed 's/.*load/load/')"
 echo "| shape | Java GFLOP/cpu-s median / best | numpy median / best | ratio median / best |"
 echo "|---|---:|---:|---:|"

@@ -8,13 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${1:-1}; N=${2:-256}; D=${3:-1280}; LAYERS=${4:-26}; HEADS=${5:-8}; ROUNDS=${6:-3}
 PYTHON=${PYTHON:-/usr/bin/python3}
-if [[ -z "${JAVA:-}" ]]; then
-  JAVA=$(ls -d /usr/lib/jvm/*25*/bin/java /usr/lib/jvm/*2[1-9]*/bin/java 2>/dev/null | head -1 || true)
-  JAVA=${JAVA:-java}
-fi
-mkdir -p bench/target
-./mvnw -B -q -Pbench compile dependency:build-classpath -Dmdep.outputFile=bench/target/classpath.txt >/dev/null
-CP="target/classes:$(cat bench/target/classpath.txt)"
+source bench/bench_classpath.sh bench/target/classpath.txt
 blas_dir=$(bench/openblas.sh)
 echo "date: $(date -Is); $(uptime | sed 's/.*load/load/'); stack: $LAYERS layers of [$N, $D], $HEADS heads"
 for r in $(seq "$ROUNDS"); do

@@ -13,14 +13,9 @@ cd "$(dirname "$0")/.."
 ONLY=${1:-.}
 OUT=${OUT:-bench/target/$(date +%Y%m%d-%H%M%S)}
 PYTHON=${PYTHON:-python3}
-if [[ -z "${JAVA:-}" ]]; then
-  JAVA=$(ls -d /usr/lib/jvm/*25*/bin/java /usr/lib/jvm/*2[1-9]*/bin/java 2>/dev/null | head -1 || true)
-  JAVA=${JAVA:-java}
-fi
 mkdir -p "$OUT"
 
-./mvnw -B -q -Pbench compile dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
-CP="target/classes:$(cat "$OUT/classpath.txt")"
+source bench/bench_classpath.sh "$OUT/classpath.txt"
 
 {
   echo "date: $(date -Is)"
