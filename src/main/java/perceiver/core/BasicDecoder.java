@@ -10,7 +10,8 @@ import perceiver.tensor.Tensor;
  * Decode (paper §2-3): an output query array {@code [B, O, E]} cross-attends to the latents {@code [B, N, D]},
  * then an optional final linear projection: {@code [B, O, E] → [B, O, out]}. Each output row depends on its own
  * query only, so queries are decoded in chunks of {@link #CHUNK_ROWS} rows (bounded memory for very large O) with
- * the same result as all at once; the latents' keys and values are formed once for all chunks. Cost is linear in O. Queries come from and outputs go to the host.
+ * the same result as all at once; the latents' keys and values are formed once for all chunks. Cost is linear in
+ * O. Queries come from and outputs go to the host.
  */
 public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
     /** Query rows decoded at once when no trace is recorded. */

@@ -59,7 +59,7 @@ public final class AttentionKernel {
         int n = q.dim(0), m = k.dim(0), dk = q.dim(1) / heads, dv = v.dim(1) / heads;
         if (n == 0) return;
         if (m == 0) {
-            zeroRows(out, 0, n, heads * dv);
+            zeroRows(out, n, heads * dv);
             return;
         }
         PackedMatrix[] keysT = new PackedMatrix[heads];
@@ -78,8 +78,9 @@ public final class AttentionKernel {
         });
     }
 
-    private static void zeroRows(Tensor t, int from, int to, int width) {
-        for (int i = from; i < to; i++) {
+    /** Zeroes the first {@code width} columns of rows {@code [0, rows)}. */
+    private static void zeroRows(Tensor t, int rows, int width) {
+        for (int i = 0; i < rows; i++) {
             int o = t.offset() + i * t.dim(1);
             java.util.Arrays.fill(t.data(), o, o + width, 0f);
         }
@@ -141,7 +142,7 @@ public final class AttentionKernel {
         public void finish() {
             int n = q.dim(0), width = out.dim(1), dv = width / heads;
             if (keys == 0) {
-                zeroRows(out, 0, n, width);
+                zeroRows(out, n, width);
                 return;
             }
             Parallel.forRange(n, 256, (from, to) -> {
