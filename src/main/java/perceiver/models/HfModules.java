@@ -51,7 +51,7 @@ final class HfModules {
     static ImagePreprocessor imagePreprocessor(Parameters p, PerceiverConfig c, String prepType) {
         String s = TRUNK + "input_preprocessor.";
         return switch (prepType) {
-            case "conv1x1" -> new ImagePreprocessor.Conv1x1(p.get(s + "convnet_1x1.weight", 256, 3, 1, 1),
+            case "conv1x1" -> ImagePreprocessor.Conv1x1.of(p.get(s + "convnet_1x1.weight", 256, 3, 1, 1),
                     p.get(s + "convnet_1x1.bias", 256),
                     p.get(s + "position_embeddings.position_embeddings", c.imageSize() * c.imageSize(), 256),
                     linear(p, s + "positions_projection.", 256, 256));

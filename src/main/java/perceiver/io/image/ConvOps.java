@@ -7,9 +7,9 @@ import perceiver.tensor.Tensor;
 
 /**
  * NCHW convolution-stem operations of HF v4.27.1's {@code PerceiverImagePreprocessor}: {@code Conv2dSamePadding},
- * {@code BatchNorm2d} (eval), ReLU, {@code MaxPool2d} (prep_type 'conv', golden/README.md point 20) and the 1x1
- * convolution of prep_type 'conv1x1' (point 19), plus the channels-last flattening every image preprocessor applies
- * before concatenating position encodings (point 18). All functions are pure: they return new tensors.
+ * {@code BatchNorm2d} (eval), ReLU, {@code MaxPool2d} (prep_type 'conv', golden/README.md point 20), plus the
+ * channels-last flattening every image preprocessor applies before concatenating position encodings (point 18);
+ * prep_type 'conv1x1' (point 19) runs its 1x1 convolution as a linear layer on these tokens. All functions are pure: they return new tensors.
  */
 public final class ConvOps {
     private ConvOps() {}
@@ -175,23 +175,6 @@ public final class ConvOps {
     }
 
     /**
-     * 1x1 convolution with bias (prep_type 'conv1x1', {@code Conv2d(Cin, Cout, 1)}).
-     *
-     * @param input  {@code [batch, Cin, H, W]}
-     * @param weight {@code [Cout, Cin, 1, 1]} or {@code [Cout, Cin]}
-     * @param bias   {@code [Cout]} or null
-     * @return {@code [batch, Cout, H, W]}
-     */
-    public static Tensor conv1x1(Tensor input, Tensor weight, Tensor bias) {
-        requireRank(input, 4, "conv1x1 input [batch, Cin, H, W]");
-        if (weight.rank() == 2) weight = weight.reshape(weight.dim(0), weight.dim(1), 1, 1);
-        if (weight.rank() != 4 || weight.dim(2) != 1 || weight.dim(3) != 1) {
-            throw new IllegalArgumentException("conv1x1 weight must be [Cout, Cin, 1, 1], got " + weight);
-        }
-        return conv2d(input, weight, bias, 1, new int[4]);
-    }
-
-    /**
      * NCHW -> channels-last tokens, as every HF image preprocessor does before adding positions
      * ({@code permute(0, 2, 3, 1)} then {@code reshape(batch, H*W, C)}, (y, x) row-major).
      *
@@ -203,16 +186,23 @@ public final class ConvOps {
         int batch = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
         Tensor out = Tensor.zeros(batch, hw, c);
         float[] in = x.data(), o = out.data();
-        int xo = x.offset();
+        int xo = x.offset(), blocks = (hw + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
         for (int b = 0; b < batch; b++) {
-            for (int ch = 0; ch < c; ch++) {
-                int src = xo + (b * c + ch) * hw;
-                int dst = b * hw * c + ch;
-                for (int p = 0; p < hw; p++) o[dst + p * c] = in[src + p];
-            }
+            int src = xo + b * c * hw, dst = b * hw * c;
+            // a block of pixels at a time, so its output rows stay in cache while every channel is written into them
+            Parallel.forRange(blocks, 1, (from, to) -> {
+                for (int p0 = from * TOKEN_BLOCK, end = Math.min(hw, to * TOKEN_BLOCK); p0 < end; p0 += TOKEN_BLOCK) {
+                    int p1 = Math.min(end, p0 + TOKEN_BLOCK);
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int p = p0; p < p1; p++) o[dst + p * c + ch] = in[src + ch * hw + p];
+                    }
+                }
+            });
         }
         return out;
     }
+
+    private static final int TOKEN_BLOCK = 64;
 
     static void requireRank(Tensor t, int rank, String what) {
         if (t.rank() != rank) throw new IllegalArgumentException(what + " must have rank " + rank + ", got " + t);

@@ -18,18 +18,33 @@ public sealed interface ImagePreprocessor {
     /** Records {@code preprocessor.output} (and the conv stem's intermediates). */
     Tensor forward(Tensor pixels, Trace trace);
 
-    /** {@code conv1x1} features (256) + trainable positions {@code [H·W, 256]} through a linear projection. */
-    record Conv1x1(Tensor weight, Tensor bias, Tensor positions, Linear projection) implements ImagePreprocessor {
-        public int channels() { return weight.dim(0) + projection.out(); }
+    /**
+     * {@code conv1x1} features (256) + trainable positions {@code [H·W, 256]} through a linear projection. The
+     * projected positions do not depend on the input, so {@link #of} projects them once, at load; each forward pass
+     * then only concatenates them (bitwise what projecting per pass gives).
+     */
+    record Conv1x1(Linear pointwise, Tensor projectedPositions) implements ImagePreprocessor {
+        /** @param weight {@code [256, 3, 1, 1]}; @param positions {@code [H·W, 256]} before the projection */
+        public static Conv1x1 of(Tensor weight, Tensor bias, Tensor positions, Linear projection) {
+            if (weight.rank() != 4 || weight.dim(2) != 1 || weight.dim(3) != 1) {
+                throw new IllegalArgumentException("conv1x1 weight must be [Cout, Cin, 1, 1], got " + weight);
+            }
+            return new Conv1x1(Linear.of(weight.reshape(weight.dim(0), weight.dim(1)), bias),
+                    projection.forward(positions));
+        }
 
+        public int channels() { return pointwise.out() + projectedPositions.dim(1); }
+
+        /** A 1×1 convolution is a linear layer on each pixel's channels: run it on the tokens, not on NCHW. */
         public Tensor forward(Tensor pixels, Trace trace) {
-            Tensor tokens = ConvOps.toTokens(ConvOps.conv1x1(checkPixels(pixels), weight, bias));
-            if (tokens.dim(1) != positions.dim(0)) {
+            Tensor tokens = pointwise.forward(ConvOps.toTokens(checkPixels(pixels)));
+            int learned = projectedPositions.dim(0);
+            if (tokens.dim(1) != learned) {
                 throw new IllegalArgumentException("image of " + pixels.dim(2) + "x" + pixels.dim(3) + " has " + tokens.dim(1)
-                        + " pixels; this model's learned positions cover " + positions.dim(0) + " (" + side(positions.dim(0))
+                        + " pixels; this model's learned positions cover " + learned + " (" + side(learned)
                         + " pixels a side)");
             }
-            return withPositions(tokens, projection.forward(positions), trace);
+            return withPositions(tokens, projectedPositions, trace);
         }
     }
 
@@ -64,7 +79,9 @@ public sealed interface ImagePreprocessor {
 
     private static Tensor withPositions(Tensor tokens, Tensor positions, Trace trace) {
         trace.putScalar("preprocessor.inputs_without_pos_channels", tokens.dim(-1));
-        Tensor out = Tensor.concatLast(tokens, positions.repeat(tokens.dim(0)));
+        int batch = tokens.dim(0);
+        Tensor perImage = batch == 1 ? positions.reshape(1, positions.dim(0), positions.dim(1)) : positions.repeat(batch);
+        Tensor out = Tensor.concatLast(tokens, perImage);
         trace.put("preprocessor.output", out);
         return out;
     }
