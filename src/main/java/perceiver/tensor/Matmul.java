@@ -14,8 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The fast path (GotoBLAS/BLIS structure): {@code op(B)} lives in {@link PackedMatrix} column panels of
  * {@link #NR} columns (packed once for weights); A is packed, a block of rows at a time, into a thread-local buffer
- * that stays in L2 ({@link #A_BLOCK} floats: {@code mc = A_BLOCK / kc} rows); for each B panel sliver
- * ({@code kc × NR}) the {@code MR × NR} register tile runs over the block's {@link #MR}-row micro-panels. k is cut
+ * that stays in L2 ({@link #A_BLOCK} floats: {@code mc = A_BLOCK / kc} rows) - unless its rows are contiguous and
+ * k is one block: then A is that layout already, and is read in place (each parallel chunk of a wide product would
+ * otherwise copy all of A); for each B panel sliver ({@code kc × NR}) the {@code MR × NR} register tile runs over
+ * the block's {@link #MR}-row micro-panels. k is cut
  * into blocks only past {@link #KC} (boundaries fixed by k alone; partial sums kept in a tile-ordered buffer between
  * blocks): measured on AMD Zen 3, long k loops streaming from L2 beat the classic kc = 256 by 10-20%. Threads split
  * rows for tall products and panels for wide ones; the split never changes an element's chain.
@@ -165,13 +167,16 @@ public final class Matmul {
         int mc = Math.max(MR, A_BLOCK / ((k + kBlocks - 1) / kBlocks) / MR * MR);
         int panels = panel1 - panel0;
         float[] part = kBlocks > 1 ? partialBuffer(panels * mc * NR) : null;
+        // A with contiguous rows and a single k block (a linear layer's input) is already in the packed layout: it is
+        // used in place, and only a last micro-panel of fewer than MR rows is copied (zero-padded) into the buffer
+        boolean inPlace = kBlocks == 1 && lda == k;
         for (int i0 = 0; i0 < m; i0 += mc) {
-            int rows = Math.min(mc, m - i0);
+            int rows = Math.min(mc, m - i0), whole = inPlace ? rows / MR * MR : 0;
             for (int kb = 0; kb < kBlocks; kb++) {
                 int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
                 int kc = p1 - p0;
                 boolean fromC = kb == 0, toC = kb == kBlocks - 1, load = accumulate || kb > 0;
-                packA(rows, kc, a, aOff + i0 * lda + p0, lda, ap);
+                if (whole < rows) packA(rows - whole, kc, a, aOff + (i0 + whole) * lda + p0, lda, ap);
                 for (int panel = panel0; panel < panel1; panel++) {
                     int bi = pb.panelOffset(panel) + (k0 + p0) * NR;
                     int j0 = (panel - panel0) * NR;
@@ -194,7 +199,11 @@ public final class Matmul {
                             di = 0;
                             ldd = NR;
                         }
-                        kernel(kc, ap, r * kc, b, bi, load, src, si, lds, dst, di, ldd);
+                        if (r < whole) {
+                            kernel(kc, a, aOff + (i0 + r) * lda, b, bi, load, src, si, lds, dst, di, ldd);
+                        } else {
+                            kernel(kc, ap, (r - whole) * kc, b, bi, load, src, si, lds, dst, di, ldd);
+                        }
                         if (!full && toC) {
                             for (int t = 0; t < tileRows; t++) System.arraycopy(edge, t * NR, c, ci + t * ldc, cols);
                         }

@@ -107,6 +107,28 @@ class MatmulTest {
     }
 
     /** Bias and GELU fused into the product equal the separate passes bit for bit (also with a residual in C). */
+    /**
+     * A with contiguous rows (lda = k, k one block) is read in place; only a last micro-panel of fewer than MR rows
+     * is copied. The array ends exactly at A's last element, so a kernel reading MR rows there would fail.
+     */
+    @Test
+    void contiguousAIsReadInPlaceUpToARaggedLastMicroPanel() {
+        Random r = new Random(11);
+        for (int[] s : new int[][] {{13, 70, 40}, {6 * 50 + 1, 300, 96}, {5, 16, 2048}, {250, 33, 640}}) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = Arrays2.uniform(r, m * k), b = Arrays2.uniform(r, k * n);
+            PackedMatrix pb = PackedMatrix.pack(k, n, b, 0, n, false);
+            float[] ref = new float[m * n];
+            Matmul.gemmReference(m, n, k, a, 0, k, b, 0, n, false, ref, 0, n, false);
+            Arrays2.assertThreadInvariant(() -> {
+                float[] c = new float[m * n];
+                Matmul.gemmPacked(m, a, 0, k, pb, c, 0, n, false);
+                Arrays2.assertBitwise(ref, c, "in-place A m=" + m + " n=" + n + " k=" + k);
+                return c;
+            }, "in-place A");
+        }
+    }
+
     @Test
     void fusedEpilogueEqualsSeparatePasses() {
         qt().withExamples(150).forAll(integers().between(1, 70), integers().between(1, 70),
