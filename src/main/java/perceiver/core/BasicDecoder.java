@@ -1,5 +1,8 @@
 package perceiver.core;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import perceiver.nn.CrossAttention;
 import perceiver.nn.Linear;
 import perceiver.tensor.Backend;
@@ -27,16 +30,38 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
                 return project(be, crossAttention.forward(be, be.upload(queries), latents, null, probs));
             }
         }
-        Tensor out = null;
+        return decode(be, queries, keysValues(be, latents));
+    }
+
+    /**
+     * The latents' keys and values, one pair per batch element: formed once, they serve every query chunk decoded
+     * against the same latents (here, or across calls of {@link #decode(Backend, Tensor, List)}).
+     */
+    public <A> List<KeyValues<A>> keysValues(Backend<A> be, A latents) {
+        int batch = be.shape(latents)[0];
+        List<KeyValues<A>> kv = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
             A z = batch == 1 ? latents : be.upload(be.download(latents).rows(b, b + 1));
-            KeyValues<A> kv = crossAttention.keysValues(be, z); // once for all chunks
+            kv.add(crossAttention.keysValues(be, z));
+        }
+        return kv;
+    }
+
+    /** Untraced decoding against {@link #keysValues}, {@link #CHUNK_ROWS} query rows at a time. */
+    public <A> Tensor decode(Backend<A> be, Tensor queries, List<KeyValues<A>> keysValues) {
+        int batch = queries.dim(0), o = queries.dim(1);
+        if (keysValues.size() != batch) {
+            throw new IllegalArgumentException("keys and values of " + keysValues.size() + " latent arrays for a batch of "
+                    + batch + " query arrays");
+        }
+        Tensor out = null;
+        for (int b = 0; b < batch; b++) {
             for (int from = 0; from < o; from += CHUNK_ROWS) {
                 int to = Math.min(o, from + CHUNK_ROWS);
                 Tensor rows = queries.get(b).rows(from, to).reshape(1, to - from, queries.dim(2));
                 Tensor part;
                 try (Backend.Scope scope = be.scope()) {
-                    part = project(be, crossAttention.forward(be, be.upload(rows), kv, null));
+                    part = project(be, crossAttention.forward(be, be.upload(rows), keysValues.get(b), null));
                 }
                 if (out == null) out = Tensor.zeros(batch, o, part.dim(2));
                 out.get(b).rows(from, to).copyFrom(part.get(0));

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import perceiver.tensor.Backend;
+import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 /**
@@ -18,6 +19,18 @@ public record MultimodalDecoder(List<String> modalities, Map<String, Tensor> pad
 
     /** @param queries per modality {@code [B, n_m, C_m]}; @return per modality {@code [B, n_m, out]} */
     public <A> Map<String, Tensor> decode(Backend<A> be, Map<String, Tensor> queries, A latents, Trace trace) {
+        Tensor out = decoder.decode(be, concatenated(queries), latents, trace);
+        trace.put("decoder.output", out);
+        return split(out, queries);
+    }
+
+    /** Untraced, against the latents' keys and values from {@code decoder().keysValues} (formed once for many calls). */
+    public <A> Map<String, Tensor> decode(Backend<A> be, Map<String, Tensor> queries, List<KeyValues<A>> keysValues) {
+        return split(decoder.decode(be, concatenated(queries), keysValues), queries);
+    }
+
+    /** Each modality's queries padded to {@code width}, concatenated in modality order: {@code [B, Σn_m, width]}. */
+    private Tensor concatenated(Map<String, Tensor> queries) {
         Tensor[] padded = new Tensor[modalities.size()];
         for (int i = 0; i < padded.length; i++) {
             Tensor q = queries.get(modalities.get(i));
@@ -25,15 +38,17 @@ public record MultimodalDecoder(List<String> modalities, Map<String, Tensor> pad
             Tensor pad = padding.get(modalities.get(i));
             padded[i] = Tensor.concatLast(q, pad.repeat(batch * n).reshape(batch, n, pad.dim(-1)));
         }
-        Tensor out = decoder.decode(be, Tensor.concatTokens(padded), latents, trace);
-        trace.put("decoder.output", out);
+        return Tensor.concatTokens(padded);
+    }
+
+    private Map<String, Tensor> split(Tensor out, Map<String, Tensor> queries) {
         Map<String, Tensor> split = new LinkedHashMap<>();
         int at = 0;
-        for (int i = 0; i < padded.length; i++) {
-            int n = padded[i].dim(1);
+        for (String modality : modalities) {
+            int n = queries.get(modality).dim(1);
             Tensor part = Tensor.zeros(out.dim(0), n, out.dim(2));
             for (int b = 0; b < out.dim(0); b++) part.get(b).copyFrom(out.get(b).rows(at, at + n));
-            split.put(modalities.get(i), part);
+            split.put(modality, part);
             at += n;
         }
         return split;

@@ -1,6 +1,7 @@
 package perceiver.models;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import perceiver.core.MultimodalDecoder;
@@ -11,6 +12,7 @@ import perceiver.io.multimodal.MultimodalPreprocessor;
 import perceiver.io.position.FourierFeatures;
 import perceiver.nn.Linear;
 import perceiver.tensor.Backend;
+import perceiver.tensor.KeyValues;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
@@ -104,10 +106,11 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
     }
 
     /**
-     * Decodes every audio patch and video point from the latents, {@link #chunkCount chunkCount(chunks)} calls of
-     * {@link #decode} on consecutive point ranges (HF's chunked-decoding recipe, with the remainder spread over the
-     * chunks), so memory is that of one chunk's queries plus the outputs. The label logits are those of the first
-     * chunk (each query row is decoded independently of the others).
+     * Decodes every audio patch and video point from the latents in {@link #chunkCount chunkCount(chunks)}
+     * consecutive point ranges, each as {@link #decode} would (HF's chunked-decoding recipe, with the remainder spread
+     * over the chunks), so memory is that of one chunk's queries plus the outputs; the latents' keys and values are
+     * formed once for all chunks. The label logits are those of the first chunk (each query row is decoded
+     * independently of the others).
      */
     public <A> Reconstruction decodeInChunks(Backend<A> be, A latents, int chunks, Progress progress) {
         int n = chunkCount(chunks), batch = be.shape(latents)[0];
@@ -115,10 +118,12 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
         Tensor audio = Tensor.zeros(batch, audioPatches * spp);
         Tensor image = Tensor.zeros(batch, videoPoints, 3);
         Tensor label = null;
+        List<KeyValues<A>> keysValues = decoder.decoder().keysValues(be, latents); // once for all chunks
         for (int c = 0; c < n; c++) {
             int a0 = split(audioPatches, c, n), a1 = split(audioPatches, c + 1, n);
             int i0 = split(videoPoints, c, n), i1 = split(videoPoints, c + 1, n);
-            Map<String, Tensor> out = decode(be, latents, range(a0, a1), range(i0, i1), Trace.OFF);
+            Map<String, Tensor> queries = queries(batch, range(a0, a1), range(i0, i1));
+            Map<String, Tensor> out = logits(decoder.decode(be, queries, keysValues), batch);
             for (int b = 0; b < batch; b++) {
                 copy(out.get("logits.audio").get(b), audio.get(b), a0 * spp);
                 copy(out.get("logits.image").get(b), image.get(b), i0 * 3);
@@ -149,11 +154,19 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
      */
     public <A> Map<String, Tensor> decode(Backend<A> be, A latents, long[] audioPoints, long[] imagePoints, Trace trace) {
         int batch = be.shape(latents)[0];
+        return logits(decoder.decode(be, queries(batch, audioPoints, imagePoints), latents, trace), batch);
+    }
+
+    private Map<String, Tensor> queries(int batch, long[] audioPoints, long[] imagePoints) {
         Map<String, Tensor> queries = new LinkedHashMap<>();
         queries.put("audio", audioQueries.encodeSubsampled(audioPoints, audioPatches()).repeat(batch));
         queries.put("image", imageQueries.encodeSubsampled(imagePoints, videoGrid()).repeat(batch));
         queries.put("label", labelQuery.repeat(batch));
-        Map<String, Tensor> rows = decoder.decode(be, queries, latents, trace);
+        return queries;
+    }
+
+    /** The output heads on the decoded rows of each modality. */
+    private Map<String, Tensor> logits(Map<String, Tensor> rows, int batch) {
         Map<String, Tensor> logits = new LinkedHashMap<>();
         logits.put("logits.audio", audioOut.forward(rows.get("audio")).reshape(batch, -1));
         logits.put("logits.image", imageOut.forward(rows.get("image")));
