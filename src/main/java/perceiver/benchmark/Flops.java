@@ -92,8 +92,8 @@ public final class Flops {
                 double pixels = (double) i.height() * i.width(), pre, m;
                 int channels;
                 switch (i.prep()) {
-                    case CONV1X1 -> { // conv 1x1 3 → 256; the learned positions are projected once, at load
-                        pre = matmul(pixels, 256, 3);
+                    case CONV1X1 -> { // conv 1x1 3 → 256, learned positions [image_size², 256] projected 256 → 256
+                        pre = matmul(pixels, 256, 3) + matmul((double) c.imageSize() * c.imageSize(), 256, 256);
                         m = pixels;
                         channels = 512;
                     }

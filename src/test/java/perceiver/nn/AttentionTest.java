@@ -1,0 +1,65 @@
+package perceiver.nn;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static perceiver.io.TensorAsserts.assertClose;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import perceiver.tensor.CpuBackend;
+import perceiver.tensor.Tensor;
+
+class AttentionTest {
+    private static final CpuBackend CPU = CpuBackend.INSTANCE;
+
+    /**
+     * One head, many more inputs than queries: the streamed attention applies W_K to the queries and W_V after the
+     * attention instead of projecting every input row; up to rounding, that is Eq. 1-3 with the inputs projected.
+     * Inputs span two stream blocks; some keys are masked; key width F ≠ input width (the scale) and F = width.
+     */
+    @Test
+    void movedProjectionsEqualProjectingTheInputs() {
+        Random rnd = new Random(3);
+        int n = 5, m = 9_000, cq = 12;
+        for (int[] widths : new int[][] {{24, 16, 20}, {24, 24, 24}}) {
+            int c = widths[0], f = widths[1], fv = widths[2];
+            Attention attention = new Attention(linear(rnd, cq, f), linear(rnd, c, f), linear(rnd, c, fv),
+                    linear(rnd, fv, 10), 1);
+            assertNotNull(attention.keyOnQueries());
+            assertTrue(attention.projectsQueriesCheaper(n, m));
+            Tensor xq = random(rnd, 1, n, cq), inputs = random(rnd, 1, m, c);
+            float[][] mask = new float[1][m];
+            for (int j = 0; j < m; j += 7) mask[0][j] = -10_000f;
+            Tensor moved = attention.forwardStreaming(CPU, xq, inputs, x -> x, mask);
+            Tensor projected = attention.forward(CPU, xq, inputs, mask, null);
+            double scale = 0;
+            for (float v : projected.toArray()) scale = Math.max(scale, Math.abs(v));
+            assertClose(projected, moved, 2e-6 * scale, "moved projections, widths c=" + c + " f=" + f);
+        }
+    }
+
+    /** Few inputs for many queries (a decoder), or several heads: the inputs are projected as usual. */
+    @Test
+    void projectionsStayWhereTheyAreCheaperOrWithSeveralHeads() {
+        Random rnd = new Random(4);
+        Attention one = new Attention(linear(rnd, 8, 8), linear(rnd, 8, 8), linear(rnd, 8, 8), linear(rnd, 8, 8), 1);
+        assertFalse(one.projectsQueriesCheaper(10_000, 16));
+        assertTrue(one.projectsQueriesCheaper(16, 10_000));
+        Attention two = new Attention(linear(rnd, 8, 8), linear(rnd, 8, 8), linear(rnd, 8, 8), linear(rnd, 8, 8), 2);
+        assertNull(two.keyOnQueries());
+    }
+
+    private static Linear linear(Random rnd, int in, int out) {
+        Tensor w = random(rnd, out, in);
+        for (int i = 0; i < w.size(); i++) w.data()[i] /= (float) Math.sqrt(in);
+        return Linear.of(w, random(rnd, out));
+    }
+
+    private static Tensor random(Random rnd, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.size(); i++) t.data()[i] = (float) rnd.nextGaussian();
+        return t;
+    }
+}
