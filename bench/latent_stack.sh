@@ -12,7 +12,9 @@ source bench/bench_classpath.sh bench/target/classpath.txt
 blas_dir=$(bench/openblas.sh)
 echo "date: $(date -Is); $(uptime | sed 's/.*load/load/'); stack: $LAYERS layers of [$N, $D], $HEADS heads"
 for r in $(seq "$ROUNDS"); do
-  "$JAVA" --add-modules jdk.incubator.vector -Xmx8g -cp "$CP" perceiver.bench.LatentStack "$T" "$N" "$D" "$LAYERS" "$HEADS" 3 2>/dev/null
+  # G1 regions of 32 MB as the `perceiver` launcher sets them: with the default 4 MB every activation here is a
+  # humongous allocation, and layer norms and residual adds (which allocate their outputs) run 10x slower
+  "$JAVA" --add-modules jdk.incubator.vector -Xmx8g -XX:G1HeapRegionSize=32m -cp "$CP" perceiver.bench.LatentStack "$T" "$N" "$D" "$LAYERS" "$HEADS" 3 2>/dev/null
   env ${blas_dir:+LD_LIBRARY_PATH="$blas_dir"} OMP_NUM_THREADS="$T" OMP_WAIT_POLICY=PASSIVE \
     "$PYTHON" - "$T" "$N" "$D" "$LAYERS" "$HEADS" <<'PY'
 import sys, time
