@@ -51,8 +51,8 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
     public <A> Tensor decode(Backend<A> be, Tensor queries, List<KeyValues<A>> keysValues) {
         int batch = queries.dim(0), o = queries.dim(1);
         if (keysValues.size() != batch) {
-            throw new IllegalArgumentException("keys and values of " + keysValues.size() + " latent arrays for a batch of "
-                    + batch + " query arrays");
+            throw new IllegalArgumentException("keys and values of " + keysValues.size()
+                    + " latent arrays for a batch of " + batch + " query arrays");
         }
         Tensor out = null;
         for (int b = 0; b < batch; b++) {

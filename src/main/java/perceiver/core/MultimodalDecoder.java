@@ -24,7 +24,7 @@ public record MultimodalDecoder(List<String> modalities, Map<String, Tensor> pad
         return split(out, queries);
     }
 
-    /** Untraced, against the latents' keys and values from {@code decoder().keysValues} (formed once for many calls). */
+    /** Untraced, against the latents' keys and values from {@code decoder().keysValues}, formed once for many calls. */
     public <A> Map<String, Tensor> decode(Backend<A> be, Map<String, Tensor> queries, List<KeyValues<A>> keysValues) {
         return split(decoder.decode(be, concatenated(queries), keysValues), queries);
     }

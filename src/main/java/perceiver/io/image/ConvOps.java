@@ -9,9 +9,13 @@ import perceiver.tensor.Tensor;
  * NCHW convolution-stem operations of HF v4.27.1's {@code PerceiverImagePreprocessor}: {@code Conv2dSamePadding},
  * {@code BatchNorm2d} (eval), ReLU, {@code MaxPool2d} (prep_type 'conv', golden/README.md point 20), plus the
  * channels-last flattening every image preprocessor applies before concatenating position encodings (point 18);
- * prep_type 'conv1x1' (point 19) runs its 1x1 convolution as a linear layer on these tokens. All functions are pure: they return new tensors.
+ * prep_type 'conv1x1' (point 19) runs its 1x1 convolution as a linear layer on these tokens. All functions are
+ * pure: they return new tensors.
  */
 public final class ConvOps {
+    /** Pixels {@link #toTokens} transposes at a time. */
+    private static final int TOKEN_BLOCK = 64;
+
     private ConvOps() {}
 
     /**
@@ -201,8 +205,6 @@ public final class ConvOps {
         }
         return out;
     }
-
-    private static final int TOKEN_BLOCK = 64;
 
     static void requireRank(Tensor t, int rank, String what) {
         if (t.rank() != rank) throw new IllegalArgumentException(what + " must have rank " + rank + ", got " + t);
