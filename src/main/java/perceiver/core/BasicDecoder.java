@@ -12,18 +12,18 @@ import perceiver.tensor.Tensor;
 /**
  * Decode (paper §2-3): an output query array {@code [B, O, E]} cross-attends to the latents {@code [B, N, D]},
  * then an optional final linear projection: {@code [B, O, E] → [B, O, out]}. Each output row depends on its own
- * query only, so queries are decoded in chunks of {@link #CHUNK_ROWS} rows (bounded memory for very large O) with
- * the same result as all at once; the latents' keys and values are formed once for all chunks. Cost is linear in
- * O. Queries come from and outputs go to the host.
+ * query only, so untraced queries are decoded in chunks of {@link #CHUNK_ROWS} rows (bounded memory for very large
+ * O) against the latents' keys and values formed once: bit for bit the same result for any O and any split. Cost is
+ * linear in O. Queries come from and outputs go to the host.
  */
 public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
-    /** Query rows decoded at once when no trace is recorded. */
+    /** Query rows decoded at once when no trace is recorded (a traced call decodes all at once). */
     public static final int CHUNK_ROWS = 4096;
 
     public <A> Tensor decode(Backend<A> be, Tensor queries, A latents, Trace trace) {
         trace.put("decoder.query", queries);
         int batch = queries.dim(0), o = queries.dim(1);
-        if (trace.on() || o <= CHUNK_ROWS) {
+        if (trace.on()) {
             Tensor probs = trace.probabilities("cross_attentions.1", batch, crossAttention.heads(), o,
                     be.shape(latents)[1]);
             try (Backend.Scope scope = be.scope()) {
