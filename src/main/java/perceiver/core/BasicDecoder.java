@@ -30,19 +30,20 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
                 return project(be, crossAttention.forward(be, be.upload(queries), latents, null, probs));
             }
         }
-        return decode(be, queries, keysValues(be, latents));
+        return decode(be, queries, keysValues(be, latents, o));
     }
 
     /**
      * The latents' keys and values, one pair per batch element: formed once, they serve every query chunk decoded
-     * against the same latents (here, or across calls of {@link #decode(Backend, Tensor, List)}).
+     * against the same latents (here, or across calls of {@link #decode(Backend, Tensor, List)}); {@code queries}:
+     * the query rows per batch element they will serve in all (their form depends on it).
      */
-    public <A> List<KeyValues<A>> keysValues(Backend<A> be, A latents) {
+    public <A> List<KeyValues<A>> keysValues(Backend<A> be, A latents, long queries) {
         int batch = be.shape(latents)[0];
         List<KeyValues<A>> kv = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
             A z = batch == 1 ? latents : be.upload(be.download(latents).rows(b, b + 1));
-            kv.add(crossAttention.keysValues(be, z));
+            kv.add(crossAttention.keysValues(be, z, queries));
         }
         return kv;
     }

@@ -118,7 +118,8 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
         Tensor audio = Tensor.zeros(batch, audioPatches * spp);
         Tensor image = Tensor.zeros(batch, videoPoints, 3);
         Tensor label = null;
-        List<KeyValues<A>> keysValues = decoder.decoder().keysValues(be, latents); // once for all chunks
+        long rows = audioPatches + videoPoints + n; // every chunk also decodes the label query
+        List<KeyValues<A>> keysValues = decoder.decoder().keysValues(be, latents, rows); // once for all chunks
         for (int c = 0; c < n; c++) {
             int a0 = split(audioPatches, c, n), a1 = split(audioPatches, c + 1, n);
             int i0 = split(videoPoints, c, n), i1 = split(videoPoints, c + 1, n);

@@ -37,9 +37,12 @@ public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention at
         }
     }
 
-    /** The keys and values of a cross-attention's key/value array {@code kv [B, M, Ckv]}, to attend to many times. */
-    public <A> KeyValues<A> keysValues(Backend<A> be, A kv) {
-        return attention.keysValues(be, kvNorm.forward(be, kv));
+    /**
+     * The keys and values of a cross-attention's key/value array {@code kv [B, M, Ckv]}, for {@code queries} query
+     * rows (per batch element) to attend to ({@link Attention#keysValues(Backend, Object, long)}).
+     */
+    public <A> KeyValues<A> keysValues(Backend<A> be, A kv, long queries) {
+        return attention.keysValues(be, kvNorm.forward(be, kv), queries);
     }
 
     /** Cross-attention of {@code x [B, N, Cq]} onto keys and values formed by {@link #keysValues}. */

@@ -26,9 +26,12 @@ public record CrossAttention(AttentionLayer layer) {
         return layer.forward(be, queries, inputs, mask, probs);
     }
 
-    /** The keys and values of {@code inputs [B, M, Ckv]}, for {@link #forward(Backend, Object, KeyValues, Tensor)}. */
-    public <A> KeyValues<A> keysValues(Backend<A> be, A inputs) {
-        return layer.keysValues(be, inputs);
+    /**
+     * The keys and values of {@code inputs [B, M, Ckv]} for {@code queries} query rows in all (per batch element), for
+     * {@link #forward(Backend, Object, KeyValues, Tensor)}.
+     */
+    public <A> KeyValues<A> keysValues(Backend<A> be, A inputs, long queries) {
+        return layer.keysValues(be, inputs, queries);
     }
 
     /** {@link #forward(Backend, Object, Object, float[][], Tensor)} onto keys and values formed once (no mask). */

@@ -9,6 +9,7 @@ import static perceiver.io.TensorAsserts.assertClose;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import perceiver.tensor.CpuBackend;
+import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 class AttentionTest {
@@ -38,6 +39,30 @@ class AttentionTest {
             for (float v : projected.toArray()) scale = Math.max(scale, Math.abs(v));
             assertClose(projected, moved, 2e-6 * scale, "moved projections, widths c=" + c + " f=" + f);
         }
+    }
+
+    /**
+     * One head, many query rows against few keys (a decoder): W_Q moves onto the keys (its bias a per-key score
+     * bias) and W_O onto the values; up to rounding, that is Eq. 1-3 as usual. Widths Cq ≠ F (the scale), masked keys.
+     */
+    @Test
+    void projectionsMovedOntoTheKeysEqualTheUsualOnes() {
+        Random rnd = new Random(5);
+        int n = 50, m = 30, cq = 12, c = 14, f = 16, fv = 20, cout = 10;
+        Attention attention = new Attention(linear(rnd, cq, f), linear(rnd, c, f), linear(rnd, c, fv),
+                linear(rnd, fv, cout), 1);
+        Tensor xq = random(rnd, 2, n, cq), xkv = random(rnd, 2, m, c);
+        float[][] mask = new float[2][m];
+        mask[1][3] = -10_000f;
+        assertTrue(attention.movesOntoKeysCheaper(m, 1_000_000));
+        assertFalse(attention.movesOntoKeysCheaper(m, 1));
+        KeyValues<Tensor> moved = attention.keysValues(CPU, xkv, 1_000_000);
+        assertNotNull(moved.scoreBias());
+        assertNull(attention.keysValues(CPU, xkv, 1).scoreBias());
+        Tensor usual = attention.forward(CPU, xq, xkv, mask, null);
+        double scale = 0;
+        for (float v : usual.toArray()) scale = Math.max(scale, Math.abs(v));
+        assertClose(usual, attention.forward(CPU, xq, moved, mask, null), 2e-6 * scale, "W_Q and W_O on the keys");
     }
 
     /** Few inputs for many queries (a decoder), or several heads: the inputs are projected as usual. */
