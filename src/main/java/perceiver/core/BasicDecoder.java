@@ -3,10 +3,10 @@ package perceiver.core;
 import java.util.ArrayList;
 import java.util.List;
 
+import perceiver.nn.Attention;
 import perceiver.nn.CrossAttention;
 import perceiver.nn.Linear;
 import perceiver.tensor.Backend;
-import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 /**
@@ -30,7 +30,7 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
                 return project(be, crossAttention.forward(be, be.upload(queries), latents, null, probs));
             }
         }
-        return decode(be, queries, keysValues(be, latents, o));
+        return decode(be, queries, memory(be, latents, o));
     }
 
     /**
@@ -38,21 +38,21 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
      * against the same latents (here, or across calls of {@link #decode(Backend, Tensor, List)}); {@code queries}:
      * the query rows per batch element they will serve in all (their form depends on it).
      */
-    public <A> List<KeyValues<A>> keysValues(Backend<A> be, A latents, long queries) {
+    public <A> List<Attention.Memory<A>> memory(Backend<A> be, A latents, long queries) {
         int batch = be.shape(latents)[0];
-        List<KeyValues<A>> kv = new ArrayList<>(batch);
+        List<Attention.Memory<A>> kv = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
             A z = batch == 1 ? latents : be.upload(be.download(latents).rows(b, b + 1));
-            kv.add(crossAttention.keysValues(be, z, queries));
+            kv.add(crossAttention.memory(be, z, queries));
         }
         return kv;
     }
 
-    /** Untraced decoding against {@link #keysValues}, {@link #CHUNK_ROWS} query rows at a time. */
-    public <A> Tensor decode(Backend<A> be, Tensor queries, List<KeyValues<A>> keysValues) {
+    /** Untraced decoding against {@link #memory}, {@link #CHUNK_ROWS} query rows at a time. */
+    public <A> Tensor decode(Backend<A> be, Tensor queries, List<Attention.Memory<A>> memory) {
         int batch = queries.dim(0), o = queries.dim(1);
-        if (keysValues.size() != batch) {
-            throw new IllegalArgumentException("keys and values of " + keysValues.size()
+        if (memory.size() != batch) {
+            throw new IllegalArgumentException("keys and values of " + memory.size()
                     + " latent arrays for a batch of " + batch + " query arrays");
         }
         Tensor out = null;
@@ -62,7 +62,7 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
                 Tensor rows = queries.get(b).rows(from, to).reshape(1, to - from, queries.dim(2));
                 Tensor part;
                 try (Backend.Scope scope = be.scope()) {
-                    part = project(be, crossAttention.forward(be, be.upload(rows), keysValues.get(b), null));
+                    part = project(be, crossAttention.forward(be, be.upload(rows), memory.get(b), null));
                 }
                 if (out == null) out = Tensor.zeros(batch, o, part.dim(2));
                 out.get(b).rows(from, to).copyFrom(part.get(0));

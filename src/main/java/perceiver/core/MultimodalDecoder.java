@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import perceiver.nn.Attention;
 import perceiver.tensor.Backend;
-import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 /**
@@ -24,9 +24,10 @@ public record MultimodalDecoder(List<String> modalities, Map<String, Tensor> pad
         return split(out, queries);
     }
 
-    /** Untraced, against the latents' keys and values from {@code decoder().keysValues}, formed once for many calls. */
-    public <A> Map<String, Tensor> decode(Backend<A> be, Map<String, Tensor> queries, List<KeyValues<A>> keysValues) {
-        return split(decoder.decode(be, concatenated(queries), keysValues), queries);
+    /** Untraced, against the latents' keys and values from {@code decoder().memory}, formed once for many calls. */
+    public <A> Map<String, Tensor> decode(Backend<A> be, Map<String, Tensor> queries,
+                                          List<Attention.Memory<A>> memory) {
+        return split(decoder.decode(be, concatenated(queries), memory), queries);
     }
 
     /** Each modality's queries padded to {@code width}, concatenated in modality order: {@code [B, Σn_m, width]}. */

@@ -10,9 +10,9 @@ import perceiver.core.Trace;
 import perceiver.io.Progress;
 import perceiver.io.multimodal.MultimodalPreprocessor;
 import perceiver.io.position.FourierFeatures;
+import perceiver.nn.Attention;
 import perceiver.nn.Linear;
 import perceiver.tensor.Backend;
-import perceiver.tensor.KeyValues;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
@@ -119,12 +119,12 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
         Tensor image = Tensor.zeros(batch, videoPoints, 3);
         Tensor label = null;
         long rows = audioPatches + videoPoints + n; // every chunk also decodes the label query
-        List<KeyValues<A>> keysValues = decoder.decoder().keysValues(be, latents, rows); // once for all chunks
+        List<Attention.Memory<A>> memory = decoder.decoder().memory(be, latents, rows); // once for all chunks
         for (int c = 0; c < n; c++) {
             int a0 = split(audioPatches, c, n), a1 = split(audioPatches, c + 1, n);
             int i0 = split(videoPoints, c, n), i1 = split(videoPoints, c + 1, n);
             Map<String, Tensor> queries = queries(batch, range(a0, a1), range(i0, i1));
-            Map<String, Tensor> out = logits(decoder.decode(be, queries, keysValues), batch);
+            Map<String, Tensor> out = logits(decoder.decode(be, queries, memory), batch);
             for (int b = 0; b < batch; b++) {
                 copy(out.get("logits.audio").get(b), audio.get(b), a0 * spp);
                 copy(out.get("logits.image").get(b), image.get(b), i0 * 3);

@@ -18,17 +18,13 @@ import perceiver.tensor.Tensor;
  * and an optional additive mask on the keys. {@code query}/{@code key} map to {@code qk} channels, {@code value} to
  * {@code v} channels, {@code output} maps {@code v} to the output width.
  *
- * @param keyOnQueries with one head, {@code W_K} applied to the queries instead of the keys (see
- *                     {@link #forwardStreaming}), else null; made by the five-argument constructor
- * @param queryOnKeys  with one head, {@code W_Q} applied to the keys instead of the queries (see
- *                     {@link #keysValues(Backend, Object, long)}), else null; made by the five-argument constructor
+ * @param moved with one head, W_K, W_Q and b_Q prepared for use from the other side of the products (see
+ *              {@link #forwardStreaming} and {@link #memory}), else null; made by the five-argument constructor
  */
-public record Attention(Linear query, Linear key, Linear value, Linear output, int heads, Linear keyOnQueries,
-                        Linear queryOnKeys) {
+public record Attention(Linear query, Linear key, Linear value, Linear output, int heads, MovedWeights moved) {
 
     public Attention(Linear query, Linear key, Linear value, Linear output, int heads) {
-        this(query, key, value, output, heads, heads == 1 ? transposed(key) : null,
-                heads == 1 ? transposed(query) : null);
+        this(query, key, value, output, heads, heads == 1 ? MovedWeights.of(query, key) : null);
     }
 
     public Attention {
@@ -42,6 +38,31 @@ public record Attention(Linear query, Linear key, Linear value, Linear output, i
     }
 
     /**
+     * One head's weights for the moved forms: {@code keyOnQueries} applies W_K to queries, {@code queryOnKeys}
+     * applies W_Q to keys (both scaled, see {@link #transposed}), {@code queryBiasOnKeys} gives {@code K b_Q / √F}
+     * per key (null without a query bias).
+     */
+    public record MovedWeights(Linear keyOnQueries, Linear queryOnKeys, Linear queryBiasOnKeys) {
+        static MovedWeights of(Linear query, Linear key) {
+            Linear bias = null;
+            if (query.bias() != null) {
+                float[] b = query.bias().toArray();
+                float scale = (float) (1 / Math.sqrt(b.length));
+                for (int i = 0; i < b.length; i++) b[i] *= scale;
+                bias = Linear.of(Tensor.of(b, 1, b.length), null);
+            }
+            return new MovedWeights(transposed(key), transposed(query), bias);
+        }
+    }
+
+    /**
+     * The key/value side of the attention formed once for many query arrays ({@link #memory}): Eq. 1's keys and
+     * values, or, when {@code scoreBias} ({@code [B][M]}, added to the scaled scores like a mask) is not null, keys
+     * and values that already carry W_Q and W_O.
+     */
+    public record Memory<A>(A keys, A values, float[][] scoreBias) {}
+
+    /**
      * @param xq    {@code [B, N, Cq]} (already layer-normalised)
      * @param xkv   {@code [B, M, Ckv]} (already layer-normalised)
      * @param mask  additive key mask {@code [B][M]} or null
@@ -49,7 +70,7 @@ public record Attention(Linear query, Linear key, Linear value, Linear output, i
      * @return {@code [B, N, output.out()]}
      */
     public <A> A forward(Backend<A> be, A xq, A xkv, float[][] mask, Tensor probs) {
-        return forward(be, xq, keysValues(be, xkv), mask, probs);
+        return forward(be, xq, usualMemory(keysValues(be, xkv)), mask, probs);
     }
 
     /** Eq. 1's keys and values of a (layer-normalised) key/value array {@code [B, M, Ckv]}. */
@@ -58,46 +79,39 @@ public record Attention(Linear query, Linear key, Linear value, Linear output, i
     }
 
     /**
-     * Keys and values of a (layer-normalised) key/value array {@code [B, M, Ckv]} that {@code queries} query rows in
-     * all will attend to. With one head and enough queries to pay for it (a decoder), {@code W_Q} and {@code W_O}
+     * The key/value side of a (layer-normalised) key/value array {@code [B, M, Ckv]} that {@code queries} query rows
+     * in all will attend to. With one head and enough queries to pay for it (a decoder), {@code W_Q} and {@code W_O}
      * move onto this side, so that each query row skips its two projections. With {@code K}, {@code V} Eq. 1's keys
      * and values and {@code x} a normalised query row:
      * <pre>
      *   f_Q(x) Kᵀ   = x (K W_Q)ᵀ + (K b_Q)ᵀ     a bias per key, added to the scores like a mask
      *   f_O(P V)    = P f_O(V)                  each row of P sums to 1
      * </pre>
-     * so Eq. 2-3 become {@code softmax(x (K W_Q)ᵀ / √F + K b_Q / √F) f_O(V)}, equal up to float rounding. The
-     * result's {@link KeyValues#scoreBias} marks that form for {@link #forward(Backend, Object, KeyValues, float[][],
-     * Tensor)}.
+     * so Eq. 2-3 become {@code softmax(x (K W_Q)ᵀ / √F + K b_Q / √F) f_O(V)}, equal up to float rounding.
      */
-    public <A> KeyValues<A> keysValues(Backend<A> be, A xkv, long queries) {
+    public <A> Memory<A> memory(Backend<A> be, A xkv, long queries) {
         KeyValues<A> kv = keysValues(be, xkv);
-        if (queryOnKeys == null || !movesOntoKeysCheaper(be.shape(xkv)[1], queries)) return kv;
-        Tensor k = be.download(kv.keys());
-        int batch = k.dim(0), m = k.dim(1), f = k.dim(2);
+        if (moved == null || !movesOntoKeysCheaper(be.shape(xkv)[1], queries)) return usualMemory(kv);
+        int batch = be.shape(xkv)[0], m = be.shape(xkv)[1];
         float[][] bias = new float[batch][m];
-        if (query.bias() != null) {
-            float[] bq = query.bias().toArray(), kd = k.data();
-            float scale = (float) (1 / Math.sqrt(f));
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < m; j++) {
-                    int o = k.offset() + (b * m + j) * f;
-                    float dot = 0;
-                    for (int c = 0; c < f; c++) dot = Math.fma(bq[c], kd[o + c], dot);
-                    bias[b][j] = dot * scale;
-                }
-            }
+        if (moved.queryBiasOnKeys() != null) {
+            Tensor kb = be.download(moved.queryBiasOnKeys().forward(be, kv.keys())); // [B, M, 1]
+            for (int b = 0; b < batch; b++) bias[b] = kb.get(b).toArray();
         }
-        return new KeyValues<>(queryOnKeys.forward(be, kv.keys()), output.forward(be, kv.values()), bias);
+        return new Memory<>(moved.queryOnKeys().forward(be, kv.keys()), output.forward(be, kv.values()), bias);
     }
 
-    /** Eq. 1-3 with the keys and values already formed ({@link #keysValues}), e.g. once for many query arrays. */
-    public <A> A forward(Backend<A> be, A xq, KeyValues<A> kv, float[][] mask, Tensor probs) {
-        if (kv.scoreBias() != null) { // W_Q and W_O already applied to the keys and values
-            return attend(be, xq, kv.keys(), kv.values(), 1, withBias(mask, kv.scoreBias()), probs);
+    private static <A> Memory<A> usualMemory(KeyValues<A> kv) {
+        return new Memory<>(kv.keys(), kv.values(), null);
+    }
+
+    /** Eq. 1-3 with the key/value side already formed ({@link #memory}), e.g. once for many query arrays. */
+    public <A> A forward(Backend<A> be, A xq, Memory<A> mem, float[][] mask, Tensor probs) {
+        if (mem.scoreBias() != null) { // W_Q and W_O already applied to the keys and values
+            return attend(be, xq, mem.keys(), mem.values(), 1, withBias(mask, mem.scoreBias()), probs);
         }
         A q = query.forward(be, xq);
-        return output.forward(be, attend(be, q, kv.keys(), kv.values(), heads, mask, probs));
+        return output.forward(be, attend(be, q, mem.keys(), mem.values(), heads, mask, probs));
     }
 
     private static float[][] withBias(float[][] mask, float[][] bias) {
@@ -140,8 +154,8 @@ public record Attention(Linear query, Linear key, Linear value, Linear output, i
      */
     public <A> A forwardStreaming(Backend<A> be, A xq, A inputs, UnaryOperator<A> normalise, float[][] mask) {
         A q = query.forward(be, xq);
-        if (keyOnQueries != null && projectsQueriesCheaper(be.shape(q)[1], be.shape(inputs)[1])) {
-            A ctx = be.attendBlocks(keyOnQueries.forward(be, q), inputs, block -> {
+        if (moved != null && projectsQueriesCheaper(be.shape(q)[1], be.shape(inputs)[1])) {
+            A ctx = be.attendBlocks(moved.keyOnQueries().forward(be, q), inputs, block -> {
                 A x = normalise.apply(block);
                 return new KeyValues<>(x, x);
             }, 1, mask);

@@ -1,7 +1,6 @@
 package perceiver.nn;
 
 import perceiver.tensor.Backend;
-import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 /**
@@ -38,15 +37,15 @@ public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention at
     }
 
     /**
-     * The keys and values of a cross-attention's key/value array {@code kv [B, M, Ckv]}, for {@code queries} query
-     * rows (per batch element) to attend to ({@link Attention#keysValues(Backend, Object, long)}).
+     * The key/value side of a cross-attention's key/value array {@code kv [B, M, Ckv]}, for {@code queries} query
+     * rows (per batch element) to attend to ({@link Attention#memory}).
      */
-    public <A> KeyValues<A> keysValues(Backend<A> be, A kv, long queries) {
-        return attention.keysValues(be, kvNorm.forward(be, kv), queries);
+    public <A> Attention.Memory<A> memory(Backend<A> be, A kv, long queries) {
+        return attention.memory(be, kvNorm.forward(be, kv), queries);
     }
 
-    /** Cross-attention of {@code x [B, N, Cq]} onto keys and values formed by {@link #keysValues}. */
-    public <A> A forward(Backend<A> be, A x, KeyValues<A> kv, Tensor probs) {
+    /** Cross-attention of {@code x [B, N, Cq]} onto a key/value side formed by {@link #memory}. */
+    public <A> A forward(Backend<A> be, A x, Attention.Memory<A> kv, Tensor probs) {
         try (Backend.Scope scope = be.scope()) {
             return scope.keep(residualAndMlp(be, x, attention.forward(be, queryNorm.forward(be, x), kv, null, probs)));
         }

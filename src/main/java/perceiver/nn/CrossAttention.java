@@ -1,7 +1,6 @@
 package perceiver.nn;
 
 import perceiver.tensor.Backend;
-import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 /**
@@ -27,15 +26,15 @@ public record CrossAttention(AttentionLayer layer) {
     }
 
     /**
-     * The keys and values of {@code inputs [B, M, Ckv]} for {@code queries} query rows in all (per batch element), for
-     * {@link #forward(Backend, Object, KeyValues, Tensor)}.
+     * The key/value side of {@code inputs [B, M, Ckv]} for {@code queries} query rows in all (per batch element), for
+     * {@link #forward(Backend, Object, Attention.Memory, Tensor)}.
      */
-    public <A> KeyValues<A> keysValues(Backend<A> be, A inputs, long queries) {
-        return layer.keysValues(be, inputs, queries);
+    public <A> Attention.Memory<A> memory(Backend<A> be, A inputs, long queries) {
+        return layer.memory(be, inputs, queries);
     }
 
-    /** {@link #forward(Backend, Object, Object, float[][], Tensor)} onto keys and values formed once (no mask). */
-    public <A> A forward(Backend<A> be, A queries, KeyValues<A> inputs, Tensor probs) {
+    /** {@link #forward(Backend, Object, Object, float[][], Tensor)} onto a key/value side formed once (no mask). */
+    public <A> A forward(Backend<A> be, A queries, Attention.Memory<A> inputs, Tensor probs) {
         return layer.forward(be, queries, inputs, probs);
     }
 

@@ -9,7 +9,6 @@ import static perceiver.io.TensorAsserts.assertClose;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import perceiver.tensor.CpuBackend;
-import perceiver.tensor.KeyValues;
 import perceiver.tensor.Tensor;
 
 class AttentionTest {
@@ -28,7 +27,7 @@ class AttentionTest {
             int c = widths[0], f = widths[1], fv = widths[2];
             Attention attention = new Attention(linear(rnd, cq, f), linear(rnd, c, f), linear(rnd, c, fv),
                     linear(rnd, fv, 10), 1);
-            assertNotNull(attention.keyOnQueries());
+            assertNotNull(attention.moved());
             assertTrue(attention.projectsQueriesCheaper(n, m));
             Tensor xq = random(rnd, 1, n, cq), inputs = random(rnd, 1, m, c);
             float[][] mask = new float[1][m];
@@ -56,9 +55,9 @@ class AttentionTest {
         mask[1][3] = -10_000f;
         assertTrue(attention.movesOntoKeysCheaper(m, 1_000_000));
         assertFalse(attention.movesOntoKeysCheaper(m, 1));
-        KeyValues<Tensor> moved = attention.keysValues(CPU, xkv, 1_000_000);
+        Attention.Memory<Tensor> moved = attention.memory(CPU, xkv, 1_000_000);
         assertNotNull(moved.scoreBias());
-        assertNull(attention.keysValues(CPU, xkv, 1).scoreBias());
+        assertNull(attention.memory(CPU, xkv, 1).scoreBias());
         Tensor usual = attention.forward(CPU, xq, xkv, mask, null);
         double scale = 0;
         for (float v : usual.toArray()) scale = Math.max(scale, Math.abs(v));
@@ -73,7 +72,7 @@ class AttentionTest {
         assertFalse(one.projectsQueriesCheaper(10_000, 16));
         assertTrue(one.projectsQueriesCheaper(16, 10_000));
         Attention two = new Attention(linear(rnd, 8, 8), linear(rnd, 8, 8), linear(rnd, 8, 8), linear(rnd, 8, 8), 2);
-        assertNull(two.keyOnQueries());
+        assertNull(two.moved());
     }
 
     private static Linear linear(Random rnd, int in, int out) {
