@@ -14,10 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The fast path (GotoBLAS/BLIS structure): {@code op(B)} lives in {@link PackedMatrix} column panels of
  * {@link #NR} columns (packed once for weights); A is packed, a block of rows at a time, into a thread-local buffer
- * that stays in L2 ({@link #A_BLOCK} floats: {@code mc = A_BLOCK / kc} rows) - unless its rows are contiguous and
- * k is one block: then A is that layout already, and is read in place (each parallel chunk of a wide product would
- * otherwise copy all of A); for each B panel sliver ({@code kc × NR}) the {@code MR × NR} register tile runs over
- * the block's {@link #MR}-row micro-panels. k is cut
+ * that stays in L2 ({@link #A_BLOCK} floats: {@code mc = A_BLOCK / kc} rows), or all of it once before a wide
+ * product's parallel chunks share it; for each B panel sliver ({@code kc × NR}) the {@code MR × NR} register tile
+ * runs over the block's {@link #MR}-row micro-panels. k is cut
  * into blocks only past {@link #KC} (boundaries fixed by k alone; partial sums kept in a tile-ordered buffer between
  * blocks): measured on AMD Zen 3, long k loops streaming from L2 beat the classic kc = 256 by 10-20%. Threads split
  * rows for tall products and panels for wide ones; the split never changes an element's chain.
@@ -25,8 +24,12 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Matmul {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Tile height (rows of A) and width (columns of op(B)) of the register micro-kernel. */
-    static final int MR = 6;
+    /**
+     * Tile height (rows of A) and width (columns of op(B)) of the register micro-kernel. Four rows, not the six
+     * that fill AVX2's 16 registers: C2 loads all of an iteration's broadcasts first, and with six rows that spills
+     * accumulators to the stack (measured: 35 GFLOP/s against 50-60 for the four-row tile on a shared core).
+     */
+    static final int MR = 4;
     static final int NR = 2 * L;
     /** Largest k block. */
     static final int KC = 2048;
@@ -39,6 +42,7 @@ public final class Matmul {
     private static final long PARALLEL_MIN_WORK = 1L << 20;
 
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[A_BLOCK]);
+    private static final ThreadLocal<float[]> A_WHOLE = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
     private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -97,20 +101,23 @@ public final class Matmul {
         int microRows = (m + MR - 1) / MR;
         long work = (long) m * pb.cols() * Math.max(1, k);
         if (work < PARALLEL_MIN_WORK || Parallel.threads() == 1) {
-            region(m, a, aOff, lda, pb, 0, k, 0, panels, c, cOff, ldc, accumulate, ep);
+            region(m, null, a, aOff, lda, pb, 0, k, 0, panels, c, cOff, ldc, accumulate, ep);
         } else if (microRows >= panels) {
             long perMicroRow = (long) MR * pb.cols() * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perMicroRow);
             Parallel.forRange(microRows, grain, (from, to) -> {
                 int i0 = from * MR, i1 = Math.min(m, to * MR);
-                region(i1 - i0, a, aOff + i0 * lda, lda, pb, 0, k, 0, panels, c, cOff + i0 * ldc, ldc, accumulate,
-                        ep);
+                region(i1 - i0, null, a, aOff + i0 * lda, lda, pb, 0, k, 0, panels, c, cOff + i0 * ldc, ldc,
+                        accumulate, ep);
             });
         } else {
+            // every chunk reads all of A: packed once here, not once per chunk
+            float[] whole = grow(A_WHOLE, microRows * MR * k);
+            packA(m, k, a, aOff, lda, whole);
             long perPanel = (long) m * NR * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perPanel);
             Parallel.forRange(panels, grain, (from, to) ->
-                    region(m, a, aOff, lda, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate, ep));
+                    region(m, whole, null, 0, 0, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate, ep));
         }
     }
 
@@ -144,10 +151,11 @@ public final class Matmul {
      */
     static void region(int m, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
                        int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate) {
-        region(m, a, aOff, lda, pb, k0, k1, panel0, panel1, c, cOff, ldc, accumulate, null);
+        region(m, null, a, aOff, lda, pb, k0, k1, panel0, panel1, c, cOff, ldc, accumulate, null);
     }
 
-    private static void region(int m, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
+    /** As above; A is either {@code packed} (all of it, {@link #packA}ed with kc = k) or the window at {@code a}. */
+    private static void region(int m, float[] packed, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
                                int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate,
                                Epilogue ep) {
         int k = k1 - k0;
@@ -166,17 +174,14 @@ public final class Matmul {
         int kBlocks = (k + KC - 1) / KC;
         int mc = Math.max(MR, A_BLOCK / ((k + kBlocks - 1) / kBlocks) / MR * MR);
         int panels = panel1 - panel0;
-        float[] part = kBlocks > 1 ? partialBuffer(panels * mc * NR) : null;
-        // A with contiguous rows and a single k block (a linear layer's input) is already in the packed layout: it is
-        // used in place, and only a last micro-panel of fewer than MR rows is copied (zero-padded) into the buffer
-        boolean inPlace = kBlocks == 1 && lda == k;
+        float[] part = kBlocks > 1 ? grow(PARTIAL, panels * mc * NR) : null;
         for (int i0 = 0; i0 < m; i0 += mc) {
-            int rows = Math.min(mc, m - i0), whole = inPlace ? rows / MR * MR : 0;
+            int rows = Math.min(mc, m - i0);
             for (int kb = 0; kb < kBlocks; kb++) {
                 int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
                 int kc = p1 - p0;
                 boolean fromC = kb == 0, toC = kb == kBlocks - 1, load = accumulate || kb > 0;
-                if (whole < rows) packA(rows - whole, kc, a, aOff + (i0 + whole) * lda + p0, lda, ap);
+                if (packed == null) packA(rows, kc, a, aOff + i0 * lda + p0, lda, ap);
                 for (int panel = panel0; panel < panel1; panel++) {
                     int bi = pb.panelOffset(panel) + (k0 + p0) * NR;
                     int j0 = (panel - panel0) * NR;
@@ -199,10 +204,10 @@ public final class Matmul {
                             di = 0;
                             ldd = NR;
                         }
-                        if (r < whole) {
-                            kernel(kc, a, aOff + (i0 + r) * lda, b, bi, load, src, si, lds, dst, di, ldd);
+                        if (packed == null) {
+                            kernel(kc, ap, r * kc, b, bi, load, src, si, lds, dst, di, ldd);
                         } else {
-                            kernel(kc, ap, (r - whole) * kc, b, bi, load, src, si, lds, dst, di, ldd);
+                            kernel(kc, packed, (i0 + r) * k + p0 * MR, b, bi, load, src, si, lds, dst, di, ldd);
                         }
                         if (!full && toC) {
                             for (int t = 0; t < tileRows; t++) System.arraycopy(edge, t * NR, c, ci + t * ldc, cols);
@@ -215,73 +220,77 @@ public final class Matmul {
     }
 
     /**
-     * The thread's buffer for the partial sums of one block of rows between k blocks, tile after tile
-     * ({@code MR × NR} each, panel-major) so the kernel reads and writes it sequentially; C's rows, a large ldc
-     * apart, are touched only by the last k block.
+     * A thread's buffer of at least {@code floats}: the partial sums of one block of rows between k blocks, tile after
+     * tile ({@code MR × NR} each, panel-major, so the kernel reads and writes them sequentially; C's rows, a large ldc
+     * apart, are touched only by the last k block), or a wide product's whole packed A.
      */
-    private static float[] partialBuffer(int floats) {
-        float[] buf = PARTIAL.get();
+    private static float[] grow(ThreadLocal<float[]> local, int floats) {
+        float[] buf = local.get();
         if (buf.length < floats) {
             buf = new float[floats];
-            PARTIAL.set(buf);
+            local.set(buf);
         }
         return buf;
     }
 
     /**
-     * Copies {@code A[rows, kc]} into {@code ap} with leading dimension kc (each row contiguous, so the micro-kernel's
-     * six row streams sit in one small L2-resident block, free of TLB misses and cache-set conflicts of a large
-     * lda); rows past {@code rows} up to the next multiple of MR are zeroed.
+     * Packs {@code A[rows, kc]} into {@code ap} as MR-row micro-panels, each {@code kc} steps of its MR rows' elements
+     * ({@code (r, p)} at {@code r / MR * MR * kc + p * MR + r % MR}), so the micro-kernel reads one sequential,
+     * L2-resident stream; rows past {@code rows} up to the next multiple of MR are zeroed.
      */
     static void packA(int rows, int kc, float[] a, int aOff, int lda, float[] ap) {
-        for (int r = 0; r < rows; r++) System.arraycopy(a, aOff + r * lda, ap, r * kc, kc);
-        int padded = (rows + MR - 1) / MR * MR;
-        java.util.Arrays.fill(ap, rows * kc, padded * kc, 0f);
+        for (int r0 = 0; r0 < rows; r0 += MR) {
+            int o = r0 * kc, n = Math.min(MR, rows - r0);
+            if (n == MR) {
+                int a0 = aOff + r0 * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+                for (int p = 0; p < kc; p++, o += MR) {
+                    ap[o] = a[a0 + p];
+                    ap[o + 1] = a[a1 + p];
+                    ap[o + 2] = a[a2 + p];
+                    ap[o + 3] = a[a3 + p];
+                }
+            } else {
+                java.util.Arrays.fill(ap, o, o + MR * kc, 0f);
+                for (int r = 0; r < n; r++) {
+                    for (int p = 0, ai = aOff + (r0 + r) * lda; p < kc; p++) ap[o + p * MR + r] = a[ai + p];
+                }
+            }
+        }
     }
 
     /**
-     * The 6 × 2L register tile over one k block: 12 accumulators, two B vectors and one broadcast live per step.
-     * A is the packed micro-panel at {@code ai} (six rows of kc), B the panel sliver at {@code bi}. Starts from the
-     * tile at {@code src} when {@code load}, else from 0, and writes the tile at {@code dst}. (Six row streams
-     * indexed by the loop counter compile to much faster code than one MR-interleaved stream.)
+     * The MR × 2L register tile over one k block: 8 accumulators, two B vectors and four broadcasts live per step. A
+     * is the packed micro-panel at {@code ai} (kc steps of MR values), B the panel sliver at {@code bi}. Starts from
+     * the tile at {@code src} when {@code load}, else from 0, and writes the tile at {@code dst}.
      */
     static void kernel(int kc, float[] ap, int ai, float[] b, int bi, boolean load,
                        float[] src, int si, int lds, float[] dst, int di, int ldd) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
         if (load) {
-            int s1 = si + lds, s2 = s1 + lds, s3 = s2 + lds, s4 = s3 + lds, s5 = s4 + lds;
+            int s1 = si + lds, s2 = s1 + lds, s3 = s2 + lds;
             c00 = FloatVector.fromArray(S, src, si); c01 = FloatVector.fromArray(S, src, si + L);
             c10 = FloatVector.fromArray(S, src, s1); c11 = FloatVector.fromArray(S, src, s1 + L);
             c20 = FloatVector.fromArray(S, src, s2); c21 = FloatVector.fromArray(S, src, s2 + L);
             c30 = FloatVector.fromArray(S, src, s3); c31 = FloatVector.fromArray(S, src, s3 + L);
-            c40 = FloatVector.fromArray(S, src, s4); c41 = FloatVector.fromArray(S, src, s4 + L);
-            c50 = FloatVector.fromArray(S, src, s5); c51 = FloatVector.fromArray(S, src, s5 + L);
         } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
         }
-        int a0 = ai, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc, a4 = a3 + kc, a5 = a4 + kc;
-        for (int p = 0; p < kc; p++, bi += NR) {
+        for (int q = ai, end = ai + MR * kc; q < end; q += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector x = FloatVector.broadcast(S, ap[a0 + p]);
+            FloatVector x = FloatVector.broadcast(S, ap[q]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[a1 + p]);
+            x = FloatVector.broadcast(S, ap[q + 1]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[a2 + p]);
+            x = FloatVector.broadcast(S, ap[q + 2]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[a3 + p]);
+            x = FloatVector.broadcast(S, ap[q + 3]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a4 + p]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a5 + p]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        int d1 = di + ldd, d2 = d1 + ldd, d3 = d2 + ldd, d4 = d3 + ldd, d5 = d4 + ldd;
+        int d1 = di + ldd, d2 = d1 + ldd, d3 = d2 + ldd;
         c00.intoArray(dst, di); c01.intoArray(dst, di + L);
         c10.intoArray(dst, d1); c11.intoArray(dst, d1 + L);
         c20.intoArray(dst, d2); c21.intoArray(dst, d2 + L);
         c30.intoArray(dst, d3); c31.intoArray(dst, d3 + L);
-        c40.intoArray(dst, d4); c41.intoArray(dst, d4 + L);
-        c50.intoArray(dst, d5); c51.intoArray(dst, d5 + L);
     }
 }

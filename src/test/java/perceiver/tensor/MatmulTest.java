@@ -106,15 +106,15 @@ class MatmulTest {
         Arrays2.assertBitwise(ref, y, "x·Wᵀ");
     }
 
-    /** Bias and GELU fused into the product equal the separate passes bit for bit (also with a residual in C). */
     /**
-     * A with contiguous rows (lda = k, k one block) is read in place; only a last micro-panel of fewer than MR rows
-     * is copied. The array ends exactly at A's last element, so a kernel reading MR rows there would fail.
+     * A wide product (fewer micro-panels of rows than column panels) packs all of A once for its parallel chunks,
+     * also across k blocks and with a ragged last micro-panel; a tall one packs per block of rows. A's array ends
+     * exactly at its last element, so reading a micro-panel past it would fail.
      */
     @Test
-    void contiguousAIsReadInPlaceUpToARaggedLastMicroPanel() {
+    void wideAndTallProductsPackAOnceAndAgreeOnAnyThreadCount() {
         Random r = new Random(11);
-        for (int[] s : new int[][] {{13, 70, 40}, {6 * 50 + 1, 300, 96}, {5, 16, 2048}, {250, 33, 640}}) {
+        for (int[] s : new int[][] {{13, 700, 2100}, {21, 1000, 96}, {4, 2000, 200}, {250, 33, 640}, {201, 300, 96}}) {
             int m = s[0], n = s[1], k = s[2];
             float[] a = Arrays2.uniform(r, m * k), b = Arrays2.uniform(r, k * n);
             PackedMatrix pb = PackedMatrix.pack(k, n, b, 0, n, false);
@@ -123,12 +123,13 @@ class MatmulTest {
             Arrays2.assertThreadInvariant(() -> {
                 float[] c = new float[m * n];
                 Matmul.gemmPacked(m, a, 0, k, pb, c, 0, n, false);
-                Arrays2.assertBitwise(ref, c, "in-place A m=" + m + " n=" + n + " k=" + k);
+                Arrays2.assertBitwise(ref, c, "m=" + m + " n=" + n + " k=" + k);
                 return c;
-            }, "in-place A");
+            }, "packed A");
         }
     }
 
+    /** Bias and GELU fused into the product equal the separate passes bit for bit (also with a residual in C). */
     @Test
     void fusedEpilogueEqualsSeparatePasses() {
         qt().withExamples(150).forAll(integers().between(1, 70), integers().between(1, 70),
