@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import perceiver.nn.Attention;
+import perceiver.nn.AttentionLayer;
 import perceiver.nn.CrossAttention;
 import perceiver.nn.Linear;
 import perceiver.tensor.Backend;
@@ -15,8 +16,16 @@ import perceiver.tensor.Tensor;
  * query only, so untraced queries are decoded in chunks of {@link #CHUNK_ROWS} rows (bounded memory for very large
  * O) against the latents' keys and values formed once: bit for bit the same result for any O and any split. Cost is
  * linear in O. Queries come from and outputs go to the host.
+ *
+ * @param projected the final layer moved into the cross-attention's MLP, used by untraced calls where that is
+ *                  cheaper ({@link AttentionLayer#project}), else null; made by the two-argument constructor
  */
-public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
+public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer, AttentionLayer.Projected projected) {
+
+    public BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
+        this(crossAttention, finalLayer, finalLayer == null ? null : crossAttention.layer().project(finalLayer));
+    }
+
     /** Query rows decoded at once when no trace is recorded (a traced call decodes all at once). */
     public static final int CHUNK_ROWS = 4096;
 
@@ -62,7 +71,9 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer) {
                 Tensor rows = queries.get(b).rows(from, to).reshape(1, to - from, queries.dim(2));
                 Tensor part;
                 try (Backend.Scope scope = be.scope()) {
-                    part = project(be, crossAttention.forward(be, be.upload(rows), memory.get(b), null));
+                    A x = be.upload(rows);
+                    part = projected != null ? be.download(crossAttention.forwardProjected(be, x, memory.get(b), projected))
+                            : project(be, crossAttention.forward(be, x, memory.get(b), null));
                 }
                 if (out == null) out = Tensor.zeros(batch, o, part.dim(2));
                 out.get(b).rows(from, to).copyFrom(part.get(0));

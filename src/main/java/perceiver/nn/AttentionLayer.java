@@ -1,6 +1,8 @@
 package perceiver.nn;
 
 import perceiver.tensor.Backend;
+import perceiver.tensor.Matmul;
+import perceiver.tensor.PackedMatrix;
 import perceiver.tensor.Tensor;
 
 /**
@@ -48,6 +50,44 @@ public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention at
     public <A> A forward(Backend<A> be, A x, Attention.Memory<A> kv, Tensor probs) {
         try (Backend.Scope scope = be.scope()) {
             return scope.keep(residualAndMlp(be, x, attention.forward(be, queryNorm.forward(be, x), kv, null, probs)));
+        }
+    }
+
+    /**
+     * A linear layer {@code P [C → F]} applied to this layer's output, with its product moved into the MLP's last
+     * layer: {@code P(h + W_2 g + b_2) = P_W h + (P_W W_2) g + P(b_2)}, where {@code h} is Eq. 4-5's result and
+     * {@code g = GELU(W_1 LN(h) + b_1)} the MLP's hidden layer ({@code [.., H]}). Exact up to rounding.
+     *
+     * @param onResidual {@code P_W} without bias, {@code [C → F]}
+     * @param onHidden   {@code P_W W_2} with bias {@code P(b_2)}, {@code [H → F]}
+     */
+    public record Projected(Linear onResidual, Linear onHidden) {}
+
+    /**
+     * {@code p} moved into this layer ({@link Projected}) where that costs fewer multiply-adds per row than
+     * applying it after the layer ({@code F·C + F·H} against {@code C·H + F·C}: when {@code F < C}), else null.
+     */
+    public Projected project(Linear p) {
+        Linear w2 = mlp.dense2();
+        int c = w2.out(), h = w2.in(), f = p.out();
+        if (p.in() != c) throw new IllegalArgumentException("projection of " + p.in() + " channels after a " + c
+                + "-channel layer");
+        if (f >= c) return null;
+        float[] w2T = w2.weightT().toRowMajor(); // W_2ᵀ [H, C]
+        float[] foldedT = new float[h * f];      // (P_W W_2)ᵀ = W_2ᵀ P_Wᵀ [H, F]
+        Matmul.gemmPacked(h, w2T, 0, c, p.weightT(), foldedT, 0, f, false);
+        Tensor bias = w2.bias() == null ? p.bias() : p.forward(w2.bias().reshape(1, c)).reshape(f);
+        return new Projected(new Linear(p.weightT(), null),
+                new Linear(PackedMatrix.pack(h, f, foldedT, 0, f, false), bias));
+    }
+
+    /** {@code p(forward(x, kv))} with {@code p} moved into the MLP ({@link #project}). */
+    public <A> A forwardProjected(Backend<A> be, A x, Attention.Memory<A> kv, Projected p) {
+        try (Backend.Scope scope = be.scope()) {
+            A h = attention.forward(be, queryNorm.forward(be, x), kv, null, null);
+            if (queryResidual) h = be.add(h, x);
+            A g = be.gelu(mlp.dense1().forward(be, mlpNorm.forward(be, h)));
+            return scope.keep(be.add(p.onResidual().forward(be, h), p.onHidden().forward(be, g)));
         }
     }
 

@@ -38,5 +38,10 @@ public record CrossAttention(AttentionLayer layer) {
         return layer.forward(be, queries, inputs, probs);
     }
 
+    /** {@code p(forward(queries, inputs, null))} with {@code p} moved into the layer ({@link AttentionLayer#project}). */
+    public <A> A forwardProjected(Backend<A> be, A queries, Attention.Memory<A> inputs, AttentionLayer.Projected p) {
+        return layer.forwardProjected(be, queries, inputs, p);
+    }
+
     public int heads() { return layer.attention().heads(); }
 }

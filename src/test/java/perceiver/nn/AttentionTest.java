@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static perceiver.io.TensorAsserts.assertClose;
+import static perceiver.nn.Fixtures.linear;
+import static perceiver.nn.Fixtures.random;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -73,17 +75,5 @@ class AttentionTest {
         assertTrue(one.projectsQueriesCheaper(16, 10_000));
         Attention two = new Attention(linear(rnd, 8, 8), linear(rnd, 8, 8), linear(rnd, 8, 8), linear(rnd, 8, 8), 2);
         assertNull(two.moved());
-    }
-
-    private static Linear linear(Random rnd, int in, int out) {
-        Tensor w = random(rnd, out, in);
-        for (int i = 0; i < w.size(); i++) w.data()[i] /= (float) Math.sqrt(in);
-        return Linear.of(w, random(rnd, out));
-    }
-
-    private static Tensor random(Random rnd, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) t.data()[i] = (float) rnd.nextGaussian();
-        return t;
     }
 }
