@@ -11,7 +11,9 @@
 # Java's. numpy's OpenBLAS sgemm is measured at model shapes in the same run. Writes $OUT/compare.md (the table,
 # also printed) and every raw JSON / time file.
 #
-# Environment: OUT (default bench/target/compare-<date>), REPEAT / WARMUP (timed / untimed passes; default 3 / 1,
+# Environment: OUT (default bench/target/compare-<date>), ROUNDS (default 1: each model's Java and peer runs are
+# repeated in turn this many times, so that both sides meet the same phases of a noisy host; the report takes
+# each configuration's best round and lists every round), REPEAT / WARMUP (timed / untimed passes; default 3 / 1,
 # for flow and multimodal 1 / 0: a pass takes minutes there, and JIT compilation is well under 1% of it),
 # JAVA_OPTS (JVM flags for the Java runs, e.g. -Xmx4g; default: the JVM's default heap), JAVA_THREADS ("1 2"),
 # PEER_CONFIGS ("default passive2 t1"), SAME_WEIGHTS (1; 0: each side draws its own random weights),
@@ -60,11 +62,13 @@ for m in "${MODELS[@]}"; do
     run_timed "save-$m" ./perceiver bench --model "$m" --save-weights "$WEIGHTS"
     weights_args=(--weights "$WEIGHTS")
   fi
-  for t in ${JAVA_THREADS:-1 2}; do
-    run_timed "java-$m-t$t" ./perceiver --threads "$t" bench --model "$m" --repeat "$repeat" --warmup "$warmup" \
-        --json "$OUT/java-$m-t$t.json"
-  done
   check=(--check) # the first peer run compares its outputs with Java's
+  for round in $(seq 1 "${ROUNDS:-1}"); do
+  r=$([ "${ROUNDS:-1}" = 1 ] || echo "-r$round")
+  for t in ${JAVA_THREADS:-1 2}; do
+    run_timed "java-$m-t$t$r" ./perceiver --threads "$t" bench --model "$m" --repeat "$repeat" --warmup "$warmup" \
+        --json "$OUT/java-$m-t$t$r.json"
+  done
   for cfg in ${PEER_CONFIGS:-default passive2 t1}; do
     case $cfg in
       default) vars=() ;;
@@ -72,10 +76,11 @@ for m in "${MODELS[@]}"; do
       t1) vars=(OMP_NUM_THREADS=1) ;;
       *) echo "unknown peer config $cfg" >&2; exit 2 ;;
     esac
-    run_timed "torch-$m-$cfg" "${peer_env[@]}" ${vars[@]+"${vars[@]}"} "$PYTHON" bench/torch_peer.py bench --model "$m" \
-        ${weights_args[@]+"${weights_args[@]}" "${check[@]}"} --repeat "$repeat" --warmup "$warmup" \
-        --json "$OUT/torch-$m-$cfg.json"
+    run_timed "torch-$m-$cfg$r" "${peer_env[@]}" ${vars[@]+"${vars[@]}"} "$PYTHON" bench/torch_peer.py bench \
+        --model "$m" ${weights_args[@]+"${weights_args[@]}" ${check[@]+"${check[@]}"}} --repeat "$repeat" \
+        --warmup "$warmup" --json "$OUT/torch-$m-$cfg$r.json"
     check=()
+  done
   done
   [ "${KEEP_WEIGHTS:-0}" = 1 ] || rm -rf "${WEIGHTS:?}"/*"$m"*
 done
