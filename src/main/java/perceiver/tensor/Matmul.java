@@ -25,9 +25,11 @@ public final class Matmul {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     /**
-     * Tile height (rows of A) and width (columns of op(B)) of the register micro-kernel. Four rows, not the six
-     * that fill AVX2's 16 registers: C2 loads all of an iteration's broadcasts first, and with six rows that spills
-     * accumulators to the stack (measured: 35 GFLOP/s against 50-60 for the four-row tile on a shared core).
+     * Tile height (rows of A) and width (columns of op(B)) of the register micro-kernel. C2 loads all of an
+     * iteration's broadcasts first: four rows over one interleaved A stream then hold 8 + 2 + 4 of AVX2's 16 vector
+     * registers and compile to 19 instructions per 8 FMAs; six rows over one stream spill two accumulators (35
+     * GFLOP/s), six rows over six streams do not but take 34 instructions per 12 FMAs, and a core shared with
+     * another tenant runs out of instruction slots before FMA units (bench/RESULTS.md).
      */
     static final int MR = 4;
     static final int NR = 2 * L;
