@@ -57,8 +57,30 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer, Att
         return kv;
     }
 
+    /**
+     * A linear layer applied to the decoder's output (a postprocessor's), with the final layer and it moved into
+     * the cross-attention's MLP as one projection where that is cheaper ({@code projected}, else null).
+     */
+    public record Head(Linear head, AttentionLayer.Projected projected) {}
+
+    /** {@code head} after this decoder, prepared once for {@link #decode(Backend, Tensor, List, Head)}. */
+    public Head head(Linear head) {
+        return new Head(head, crossAttention.layer().project(finalLayer == null ? head : finalLayer.then(head)));
+    }
+
     /** Untraced decoding against {@link #memory}, {@link #CHUNK_ROWS} query rows at a time. */
     public <A> Tensor decode(Backend<A> be, Tensor queries, List<Attention.Memory<A>> memory) {
+        return decode(be, queries, memory, projected, null);
+    }
+
+    /** As {@link #decode(Backend, Tensor, List)}, followed by {@code head}: {@code [B, O, E] → [B, O, head.out]}. */
+    public <A> Tensor decode(Backend<A> be, Tensor queries, List<Attention.Memory<A>> memory, Head head) {
+        return decode(be, queries, memory, head.projected(), head.head());
+    }
+
+    /** With {@code moved} (the last layers moved into the MLP) if not null, else Eq. 4-6, the final layer, {@code after}. */
+    private <A> Tensor decode(Backend<A> be, Tensor queries, List<Attention.Memory<A>> memory,
+                              AttentionLayer.Projected moved, Linear after) {
         int batch = queries.dim(0), o = queries.dim(1);
         if (memory.size() != batch) {
             throw new IllegalArgumentException("keys and values of " + memory.size()
@@ -72,8 +94,13 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer, Att
                 Tensor part;
                 try (Backend.Scope scope = be.scope()) {
                     A x = be.upload(rows);
-                    part = projected != null ? be.download(crossAttention.forwardProjected(be, x, memory.get(b), projected))
-                            : project(be, crossAttention.forward(be, x, memory.get(b), null));
+                    Attention.Memory<A> kv = memory.get(b);
+                    if (moved != null) {
+                        part = be.download(crossAttention.forwardProjected(be, x, kv, moved));
+                    } else {
+                        part = project(be, crossAttention.forward(be, x, kv, null));
+                        if (after != null) part = after.forward(part);
+                    }
                 }
                 if (out == null) out = Tensor.zeros(batch, o, part.dim(2));
                 out.get(b).rows(from, to).copyFrom(part.get(0));

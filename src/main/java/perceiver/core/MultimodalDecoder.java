@@ -30,16 +30,33 @@ public record MultimodalDecoder(List<String> modalities, Map<String, Tensor> pad
         return split(decoder.decode(be, concatenated(queries), memory), queries);
     }
 
+    /**
+     * Untraced, each modality's rows followed by its own head (a postprocessor's linear layer, prepared by
+     * {@code decoder().head}, so that it moves into the decoder where cheaper); {@code memory} as above.
+     *
+     * @return per modality {@code [B, n_m, head_m.out]}
+     */
+    public <A> Map<String, Tensor> decode(Backend<A> be, Map<String, Tensor> queries, List<Attention.Memory<A>> memory,
+                                          Map<String, BasicDecoder.Head> heads) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String modality : modalities) {
+            out.put(modality, decoder.decode(be, padded(modality, queries.get(modality)), memory, heads.get(modality)));
+        }
+        return out;
+    }
+
     /** Each modality's queries padded to {@code width}, concatenated in modality order: {@code [B, Σn_m, width]}. */
     private Tensor concatenated(Map<String, Tensor> queries) {
         Tensor[] padded = new Tensor[modalities.size()];
-        for (int i = 0; i < padded.length; i++) {
-            Tensor q = queries.get(modalities.get(i));
-            int batch = q.dim(0), n = q.dim(1);
-            Tensor pad = padding.get(modalities.get(i));
-            padded[i] = Tensor.concatLast(q, pad.repeat(batch * n).reshape(batch, n, pad.dim(-1)));
-        }
+        for (int i = 0; i < padded.length; i++) padded[i] = padded(modalities.get(i), queries.get(modalities.get(i)));
         return Tensor.concatTokens(padded);
+    }
+
+    /** One modality's queries {@code [B, n, C_m]} padded to {@code [B, n, width]}. */
+    private Tensor padded(String modality, Tensor q) {
+        int batch = q.dim(0), n = q.dim(1);
+        Tensor pad = padding.get(modality);
+        return Tensor.concatLast(q, pad.repeat(batch * n).reshape(batch, n, pad.dim(-1)));
     }
 
     private Map<String, Tensor> split(Tensor out, Map<String, Tensor> queries) {

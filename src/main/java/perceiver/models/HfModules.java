@@ -105,10 +105,11 @@ final class HfModules {
         }
         MultimodalDecoder decoder = new MultimodalDecoder(MultimodalPreprocessor.MODALITIES, queryPadding, queryWidth, basic);
         String o = TRUNK + "output_postprocessor.modalities.";
-        return new MultimodalAutoencoder(c, pre, trunk, audioPos, videoPos, labelQuery, decoder,
-                linear(p, o + "audio.classifier.", MULTIMODAL_DECODER_OUT, spp),
-                linear(p, o + "image.classifier.", MULTIMODAL_DECODER_OUT, 3),
-                linear(p, o + "label.classifier.", MULTIMODAL_DECODER_OUT, labels));
+        Map<String, Linear> heads = new LinkedHashMap<>();
+        heads.put("audio", linear(p, o + "audio.classifier.", MULTIMODAL_DECODER_OUT, spp));
+        heads.put("image", linear(p, o + "image.classifier.", MULTIMODAL_DECODER_OUT, 3));
+        heads.put("label", linear(p, o + "label.classifier.", MULTIMODAL_DECODER_OUT, labels));
+        return new MultimodalAutoencoder(c, pre, trunk, audioPos, videoPos, labelQuery, decoder, heads);
     }
 
     /** {@code PerceiverEmbeddingDecoder}: the MLM head, tied to the input token embedding, with its own bias. */

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import perceiver.core.BasicDecoder;
 import perceiver.core.MultimodalDecoder;
 import perceiver.core.Perceiver;
 import perceiver.core.Trace;
@@ -29,9 +30,28 @@ import perceiver.tensor.Tensor;
  */
 public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocessor preprocessor, Perceiver perceiver,
                                     FourierFeatures audioQueries, FourierFeatures imageQueries, Tensor labelQuery,
-                                    MultimodalDecoder decoder, Linear audioOut, Linear imageOut, Linear labelOut)
+                                    MultimodalDecoder decoder, Map<String, Linear> heads,
+                                    Map<String, BasicDecoder.Head> decoderHeads)
         implements PerceiverTask {
     public static final String MODEL_CLASS = "PerceiverForMultimodalAutoencoding";
+
+    /**
+     * @param heads per modality, the postprocessor's linear layer: {@code audio [C → samples per patch]},
+     *              {@code image [C → 3]}, {@code label [C → labels]}; untraced decoding moves each into the decoder
+     *              where cheaper ({@code decoderHeads}, prepared here once)
+     */
+    public MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocessor preprocessor, Perceiver perceiver,
+                                 FourierFeatures audioQueries, FourierFeatures imageQueries, Tensor labelQuery,
+                                 MultimodalDecoder decoder, Map<String, Linear> heads) {
+        this(config, preprocessor, perceiver, audioQueries, imageQueries, labelQuery, decoder, heads,
+                prepared(decoder, heads));
+    }
+
+    private static Map<String, BasicDecoder.Head> prepared(MultimodalDecoder decoder, Map<String, Linear> heads) {
+        Map<String, BasicDecoder.Head> prepared = new LinkedHashMap<>();
+        heads.forEach((modality, head) -> prepared.put(modality, decoder.decoder().head(head)));
+        return prepared;
+    }
 
     static MultimodalAutoencoder build(PerceiverConfig c, Parameters p) {
         return HfModules.multimodal(p, c);
@@ -124,7 +144,7 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
             int a0 = split(audioPatches, c, n), a1 = split(audioPatches, c + 1, n);
             int i0 = split(videoPoints, c, n), i1 = split(videoPoints, c + 1, n);
             Map<String, Tensor> queries = queries(batch, range(a0, a1), range(i0, i1));
-            Map<String, Tensor> out = logits(decoder.decode(be, queries, memory), batch);
+            Map<String, Tensor> out = logits(decoder.decode(be, queries, memory, decoderHeads), batch);
             for (int b = 0; b < batch; b++) {
                 copy(out.get("logits.audio").get(b), audio.get(b), a0 * spp);
                 copy(out.get("logits.image").get(b), image.get(b), i0 * 3);
@@ -155,7 +175,14 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
      */
     public <A> Map<String, Tensor> decode(Backend<A> be, A latents, long[] audioPoints, long[] imagePoints, Trace trace) {
         int batch = be.shape(latents)[0];
-        return logits(decoder.decode(be, queries(batch, audioPoints, imagePoints), latents, trace), batch);
+        Map<String, Tensor> queries = queries(batch, audioPoints, imagePoints);
+        if (trace.on()) {
+            Map<String, Tensor> rows = decoder.decode(be, queries, latents, trace), out = new LinkedHashMap<>();
+            rows.forEach((modality, r) -> out.put(modality, heads.get(modality).forward(r)));
+            return logits(out, batch);
+        }
+        long n = audioPoints.length + imagePoints.length + 1;
+        return logits(decoder.decode(be, queries, decoder.decoder().memory(be, latents, n), decoderHeads), batch);
     }
 
     private Map<String, Tensor> queries(int batch, long[] audioPoints, long[] imagePoints) {
@@ -166,12 +193,12 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
         return queries;
     }
 
-    /** The output heads on the decoded rows of each modality. */
-    private Map<String, Tensor> logits(Map<String, Tensor> rows, int batch) {
+    /** The heads' outputs of each modality as the model's outputs (audio samples flattened, one label row). */
+    private static Map<String, Tensor> logits(Map<String, Tensor> heads, int batch) {
         Map<String, Tensor> logits = new LinkedHashMap<>();
-        logits.put("logits.audio", audioOut.forward(rows.get("audio")).reshape(batch, -1));
-        logits.put("logits.image", imageOut.forward(rows.get("image")));
-        Tensor label = labelOut.forward(rows.get("label"));
+        logits.put("logits.audio", heads.get("audio").reshape(batch, -1));
+        logits.put("logits.image", heads.get("image"));
+        Tensor label = heads.get("label");
         logits.put("logits.label", label.reshape(batch, label.dim(2)));
         return logits;
     }

@@ -1,8 +1,6 @@
 package perceiver.nn;
 
 import perceiver.tensor.Backend;
-import perceiver.tensor.Matmul;
-import perceiver.tensor.PackedMatrix;
 import perceiver.tensor.Tensor;
 
 /**
@@ -68,17 +66,9 @@ public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention at
      * applying it after the layer ({@code F·C + F·H} against {@code C·H + F·C}: when {@code F < C}), else null.
      */
     public Projected project(Linear p) {
-        Linear w2 = mlp.dense2();
-        int c = w2.out(), h = w2.in(), f = p.out();
-        if (p.in() != c) throw new IllegalArgumentException("projection of " + p.in() + " channels after a " + c
-                + "-channel layer");
-        if (f >= c) return null;
-        float[] w2T = w2.weightT().toRowMajor(); // W_2ᵀ [H, C]
-        float[] foldedT = new float[h * f];      // (P_W W_2)ᵀ = W_2ᵀ P_Wᵀ [H, F]
-        Matmul.gemmPacked(h, w2T, 0, c, p.weightT(), foldedT, 0, f, false);
-        Tensor bias = w2.bias() == null ? p.bias() : p.forward(w2.bias().reshape(1, c)).reshape(f);
-        return new Projected(new Linear(p.weightT(), null),
-                new Linear(PackedMatrix.pack(h, f, foldedT, 0, f, false), bias));
+        Linear dense2 = mlp.dense2();
+        if (p.out() >= dense2.out()) return null;
+        return new Projected(new Linear(p.weightT(), null), dense2.then(p));
     }
 
     /** {@code p(forward(x, kv))} with {@code p} moved into the MLP ({@link #project}). */

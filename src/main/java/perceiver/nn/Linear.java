@@ -2,6 +2,7 @@ package perceiver.nn;
 
 import perceiver.tensor.Backend;
 import perceiver.tensor.CpuBackend;
+import perceiver.tensor.Matmul;
 import perceiver.tensor.PackedMatrix;
 import perceiver.tensor.Tensor;
 
@@ -31,6 +32,21 @@ public record Linear(PackedMatrix weightT, Tensor bias) {
                     + java.util.Arrays.toString(shape));
         }
         return be.linear(x, weightT, bias);
+    }
+
+    /**
+     * {@code next(this(x))} as one layer {@code [in → next.out]}: weight {@code W_next W}, bias {@code next(b)}.
+     * Exact up to rounding; cheaper per row when {@code next} is narrower than this layer's input.
+     */
+    public Linear then(Linear next) {
+        if (next.in() != out()) {
+            throw new IllegalArgumentException("a " + next.in() + "-channel layer after a " + out() + "-channel one");
+        }
+        int in = in(), mid = out(), out = next.out();
+        float[] composedT = new float[in * out]; // (W_next W)ᵀ = Wᵀ W_nextᵀ [in, out]
+        Matmul.gemmPacked(in, weightT.toRowMajor(), 0, mid, next.weightT(), composedT, 0, out, false);
+        Tensor b = bias == null ? next.bias() : next.forward(bias.reshape(1, mid)).reshape(out);
+        return new Linear(PackedMatrix.pack(in, out, composedT, 0, out, false), b);
     }
 
     /** On the host. */

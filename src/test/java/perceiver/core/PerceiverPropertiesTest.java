@@ -85,6 +85,35 @@ class PerceiverPropertiesTest {
         }
     }
 
+    /**
+     * A head after the decoder (a postprocessor's linear layer) narrower than the cross-attention layer moves into
+     * its MLP together with the final layer: up to rounding, Eq. 4-6, the final layer and the head one after the
+     * other. A head as wide as the layer is applied after them, bit for bit.
+     */
+    @Test
+    void headMovedIntoTheDecoderEqualsApplyingItAfter() {
+        BasicDecoder decoder = model.decoder();
+        int e = model.queries().dim(1), c = decoder.crossAttention().layer().mlp().dense2().out();
+        Random rng = new Random(12);
+        Tensor latents = model.perceiver().encode(CPU, random(rng, 1, 9, model.config().dModel()), null, Trace.OFF);
+        Tensor queries = random(rng, 1, 300, e);
+        var memory = decoder.memory(CPU, latents, 300);
+        Tensor decoded = decoder.finalLayer().forward(decoder.crossAttention().forward(CPU, queries, memory.get(0), null));
+        int out = decoder.finalLayer().out();
+        BasicDecoder.Head narrow = decoder.head(randomLinear(rng, out, c - 1));
+        assertTrue(narrow.projected() != null);
+        assertClose(narrow.head().forward(decoded), decoder.decode(CPU, queries, memory, narrow), 2e-6);
+        BasicDecoder.Head wide = decoder.head(randomLinear(rng, out, c));
+        assertTrue(wide.projected() == null);
+        assertClose(wide.head().forward(decoded), decoder.decode(CPU, queries, memory, wide), 0);
+    }
+
+    private static perceiver.nn.Linear randomLinear(Random rng, int in, int out) {
+        Tensor w = random(rng, out, in);
+        for (int i = 0; i < w.size(); i++) w.data()[i] /= (float) Math.sqrt(in);
+        return perceiver.nn.Linear.of(w, random(rng, out));
+    }
+
     /** The CPU backend with {@link perceiver.tensor.Backend#attendBlocks}'s default: all keys and values at once. */
     private static final class WholeKeys implements perceiver.tensor.Backend<Tensor> {
         @Override public String name() { return "cpu-whole-keys"; }
