@@ -17,10 +17,15 @@ import perceiver.tensor.Tensor;
  * {@code inputs [B, L] → logits [B, max_positions, vocab]}.
  */
 public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tensor queries, BasicDecoder decoder,
-                                  Linear head) implements PerceiverTask {
+                                  Linear head, BasicDecoder.Head decoderHead) implements PerceiverTask {
     public static final String MODEL_CLASS = "PerceiverForMaskedLM";
     /** HF hard-codes these decoder arguments for the MLM model. */
     private static final int DECODER_HEADS = 8, DECODER_QK = 8 * 32;
+
+    /** {@code head}: the MLM head; untraced passes move it into the decoder where cheaper ({@code decoderHead}). */
+    public MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tensor queries, BasicDecoder decoder, Linear head) {
+        this(config, trunk, queries, decoder, head, decoder.head(head));
+    }
 
     static MaskedLanguageModel build(PerceiverConfig c, Parameters p) {
         TextTrunk trunk = TextTrunk.build(p, c);
@@ -35,10 +40,16 @@ public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tenso
     @Override
     public <A> Map<String, Tensor> pass(Backend<A> be, Inputs in, Trace trace) {
         A latents = trunk.encode(be, in, trace);
-        Tensor out = decoder.decode(be, queries.repeat(be.shape(latents)[0]), latents, trace);
-        trace.put("decoder.output", out);
-        Tensor logits = head.forward(out);
-        trace.put("logits", logits);
+        Tensor q = queries.repeat(be.shape(latents)[0]);
+        Tensor logits;
+        if (trace.on()) {
+            Tensor out = decoder.decode(be, q, latents, trace);
+            trace.put("decoder.output", out);
+            logits = head.forward(out);
+            trace.put("logits", logits);
+        } else {
+            logits = decoder.decode(be, q, decoder.memory(be, latents, q.dim(1)), decoderHead);
+        }
         return Map.of("logits", logits);
     }
 
