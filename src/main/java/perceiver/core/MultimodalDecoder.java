@@ -24,15 +24,10 @@ public record MultimodalDecoder(List<String> modalities, Map<String, Tensor> pad
         return split(out, queries);
     }
 
-    /** Untraced, against the latents' keys and values from {@code decoder().memory}, formed once for many calls. */
-    public <A> Map<String, Tensor> decode(Backend<A> be, Map<String, Tensor> queries,
-                                          List<Attention.Memory<A>> memory) {
-        return split(decoder.decode(be, concatenated(queries), memory), queries);
-    }
-
     /**
      * Untraced, each modality's rows followed by its own head (a postprocessor's linear layer, prepared by
-     * {@code decoder().head}, so that it moves into the decoder where cheaper); {@code memory} as above.
+     * {@code decoder().head}, so that it moves into the decoder where cheaper), against the latents' keys and values
+     * from {@code decoder().memory}, formed once for many calls.
      *
      * @return per modality {@code [B, n_m, head_m.out]}
      */

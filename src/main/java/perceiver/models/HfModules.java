@@ -105,10 +105,11 @@ final class HfModules {
         }
         MultimodalDecoder decoder = new MultimodalDecoder(MultimodalPreprocessor.MODALITIES, queryPadding, queryWidth, basic);
         String o = TRUNK + "output_postprocessor.modalities.";
-        Map<String, Linear> heads = new LinkedHashMap<>();
-        heads.put("audio", linear(p, o + "audio.classifier.", MULTIMODAL_DECODER_OUT, spp));
-        heads.put("image", linear(p, o + "image.classifier.", MULTIMODAL_DECODER_OUT, 3));
-        heads.put("label", linear(p, o + "label.classifier.", MULTIMODAL_DECODER_OUT, labels));
+        // the postprocessors' linear layers, prepared so that untraced decoding moves each into the decoder
+        Map<String, BasicDecoder.Head> heads = new LinkedHashMap<>();
+        heads.put("audio", basic.head(linear(p, o + "audio.classifier.", MULTIMODAL_DECODER_OUT, spp)));
+        heads.put("image", basic.head(linear(p, o + "image.classifier.", MULTIMODAL_DECODER_OUT, 3)));
+        heads.put("label", basic.head(linear(p, o + "label.classifier.", MULTIMODAL_DECODER_OUT, labels)));
         return new MultimodalAutoencoder(c, pre, trunk, audioPos, videoPos, labelQuery, decoder, heads);
     }
 

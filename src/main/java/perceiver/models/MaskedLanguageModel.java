@@ -5,7 +5,6 @@ import java.util.Map;
 import perceiver.core.BasicDecoder;
 import perceiver.core.Trace;
 import perceiver.io.text.ByteTokenizer;
-import perceiver.nn.Linear;
 import perceiver.tensor.Backend;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
@@ -17,15 +16,10 @@ import perceiver.tensor.Tensor;
  * {@code inputs [B, L] → logits [B, max_positions, vocab]}.
  */
 public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tensor queries, BasicDecoder decoder,
-                                  Linear head, BasicDecoder.Head decoderHead) implements PerceiverTask {
+                                  BasicDecoder.Head head) implements PerceiverTask {
     public static final String MODEL_CLASS = "PerceiverForMaskedLM";
     /** HF hard-codes these decoder arguments for the MLM model. */
     private static final int DECODER_HEADS = 8, DECODER_QK = 8 * 32;
-
-    /** {@code head}: the MLM head; untraced passes move it into the decoder where cheaper ({@code decoderHead}). */
-    public MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tensor queries, BasicDecoder decoder, Linear head) {
-        this(config, trunk, queries, decoder, head, decoder.head(head));
-    }
 
     static MaskedLanguageModel build(PerceiverConfig c, Parameters p) {
         TextTrunk trunk = TextTrunk.build(p, c);
@@ -34,7 +28,9 @@ public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tenso
         Tensor queries = HfModules.decoderQueries(p, prefix, c.maxPositionEmbeddings(), ch);
         BasicDecoder decoder = HfModules.basicDecoder(p, c, prefix,
                 new HfModules.DecoderArgs(ch, DECODER_QK, ch, DECODER_HEADS, 1, false, null));
-        return new MaskedLanguageModel(c, trunk, queries, decoder, HfModules.embeddingDecoder(p, c, trunk.preprocessor()));
+        // the MLM head, prepared so that untraced passes move it into the decoder where cheaper
+        return new MaskedLanguageModel(c, trunk, queries, decoder,
+                decoder.head(HfModules.embeddingDecoder(p, c, trunk.preprocessor())));
     }
 
     @Override
@@ -45,10 +41,10 @@ public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tenso
         if (trace.on()) {
             Tensor out = decoder.decode(be, q, latents, trace);
             trace.put("decoder.output", out);
-            logits = head.forward(out);
+            logits = head.head().forward(out);
             trace.put("logits", logits);
         } else {
-            logits = decoder.decode(be, q, decoder.memory(be, latents, q.dim(1)), decoderHead);
+            logits = decoder.decode(be, q, decoder.memory(be, latents, q.dim(1)), head);
         }
         return Map.of("logits", logits);
     }

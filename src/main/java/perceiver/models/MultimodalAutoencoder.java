@@ -12,7 +12,6 @@ import perceiver.io.Progress;
 import perceiver.io.multimodal.MultimodalPreprocessor;
 import perceiver.io.position.FourierFeatures;
 import perceiver.nn.Attention;
-import perceiver.nn.Linear;
 import perceiver.tensor.Backend;
 import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
@@ -30,28 +29,9 @@ import perceiver.tensor.Tensor;
  */
 public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocessor preprocessor, Perceiver perceiver,
                                     FourierFeatures audioQueries, FourierFeatures imageQueries, Tensor labelQuery,
-                                    MultimodalDecoder decoder, Map<String, Linear> heads,
-                                    Map<String, BasicDecoder.Head> decoderHeads)
+                                    MultimodalDecoder decoder, Map<String, BasicDecoder.Head> heads)
         implements PerceiverTask {
     public static final String MODEL_CLASS = "PerceiverForMultimodalAutoencoding";
-
-    /**
-     * @param heads per modality, the postprocessor's linear layer: {@code audio [C → samples per patch]},
-     *              {@code image [C → 3]}, {@code label [C → labels]}; untraced decoding moves each into the decoder
-     *              where cheaper ({@code decoderHeads}, prepared here once)
-     */
-    public MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocessor preprocessor, Perceiver perceiver,
-                                 FourierFeatures audioQueries, FourierFeatures imageQueries, Tensor labelQuery,
-                                 MultimodalDecoder decoder, Map<String, Linear> heads) {
-        this(config, preprocessor, perceiver, audioQueries, imageQueries, labelQuery, decoder, heads,
-                prepared(decoder, heads));
-    }
-
-    private static Map<String, BasicDecoder.Head> prepared(MultimodalDecoder decoder, Map<String, Linear> heads) {
-        Map<String, BasicDecoder.Head> prepared = new LinkedHashMap<>();
-        heads.forEach((modality, head) -> prepared.put(modality, decoder.decoder().head(head)));
-        return prepared;
-    }
 
     static MultimodalAutoencoder build(PerceiverConfig c, Parameters p) {
         return HfModules.multimodal(p, c);
@@ -144,7 +124,7 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
             int a0 = split(audioPatches, c, n), a1 = split(audioPatches, c + 1, n);
             int i0 = split(videoPoints, c, n), i1 = split(videoPoints, c + 1, n);
             Map<String, Tensor> queries = queries(batch, range(a0, a1), range(i0, i1));
-            Map<String, Tensor> out = logits(decoder.decode(be, queries, memory, decoderHeads), batch);
+            Map<String, Tensor> out = logits(decoder.decode(be, queries, memory, heads), batch);
             for (int b = 0; b < batch; b++) {
                 copy(out.get("logits.audio").get(b), audio.get(b), a0 * spp);
                 copy(out.get("logits.image").get(b), image.get(b), i0 * 3);
@@ -178,11 +158,11 @@ public record MultimodalAutoencoder(PerceiverConfig config, MultimodalPreprocess
         Map<String, Tensor> queries = queries(batch, audioPoints, imagePoints);
         if (trace.on()) {
             Map<String, Tensor> rows = decoder.decode(be, queries, latents, trace), out = new LinkedHashMap<>();
-            rows.forEach((modality, r) -> out.put(modality, heads.get(modality).forward(r)));
+            rows.forEach((modality, r) -> out.put(modality, heads.get(modality).head().forward(r)));
             return logits(out, batch);
         }
         long n = audioPoints.length + imagePoints.length + 1;
-        return logits(decoder.decode(be, queries, decoder.decoder().memory(be, latents, n), decoderHeads), batch);
+        return logits(decoder.decode(be, queries, decoder.decoder().memory(be, latents, n), heads), batch);
     }
 
     private Map<String, Tensor> queries(int batch, long[] audioPoints, long[] imagePoints) {
