@@ -13,13 +13,16 @@ import jdk.incubator.vector.VectorSpecies;
  * whatever the tiling, the edge handling or the number of threads.
  *
  * <p>The fast path (GotoBLAS/BLIS structure): {@code op(B)} lives in {@link PackedMatrix} column panels of
- * {@link #NR} columns (packed once for weights); A is packed, a block of rows at a time, into a thread-local buffer
- * that stays in L2 ({@link #A_BLOCK} floats: {@code mc = A_BLOCK / kc} rows), or all of it once before a wide
- * product's parallel chunks share it; for each B panel sliver ({@code kc × NR}) the {@code MR × NR} register tile
- * runs over the block's {@link #MR}-row micro-panels. k is cut
- * into blocks only past {@link #KC} (boundaries fixed by k alone; partial sums kept in a tile-ordered buffer between
- * blocks): measured on AMD Zen 3, long k loops streaming from L2 beat the classic kc = 256 by 10-20%. Threads split
- * rows for tall products and panels for wide ones; the split never changes an element's chain.
+ * {@link #NR} columns (packed once for weights); A is packed once per product (a wide product's parallel chunks
+ * share it; otherwise up to {@link #A_SUPER} floats of rows at a time) into {@link #MR}-row micro-panels. The loops,
+ * outermost first: column panels in chunks whose k block fits in L2 ({@link #B_CHUNK}), blocks of {@code mc} rows
+ * ({@link #A_BLOCK}), k blocks, the chunk's panels, the block's micro-panels, where the {@code MR × NR} register tile
+ * runs over a whole k block. A B chunk is read from memory once and from L2 for every block of rows after the
+ * first; without the chunks a 256-row product re-read its whole weight from L3 for each block of rows, 13-30 %
+ * slower on one thread (bench/RESULTS.md). k is cut into blocks only past {@link #KC} (boundaries fixed by k alone;
+ * partial sums kept in a tile-ordered buffer between blocks): measured on AMD Zen 3, long k loops streaming from L2
+ * beat the classic kc = 256 by 10-20%. Threads split rows for tall products and panels for wide ones; the split
+ * never changes an element's chain.
  */
 public final class Matmul {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -35,16 +38,19 @@ public final class Matmul {
     static final int NR = 2 * L;
     /** Largest k block. */
     static final int KC = 2048;
-    /** Floats of packed A per block (144 KiB, in L2); rows per block {@code mc = A_BLOCK / kc}, a multiple of MR. */
+    /** Floats of A per block of rows (144 KiB, in L2): {@code mc = A_BLOCK / kc} rows, a multiple of MR. */
     static final int A_BLOCK = 36864;
+    /** Floats of B per chunk of panels (256 KiB, beside an A block in L2): {@code B_CHUNK / (kc · NR)} panels. */
+    static final int B_CHUNK = 65536;
+    /** Floats of A packed at a time (8 MiB), a whole number of row blocks. */
+    static final int A_SUPER = 1 << 21;
     /**
      * Products below this many multiply-adds (about 25 µs of work) run on the calling thread, and parallel chunks
      * get at least this much: handing work to the pool costs some 10-20 µs on a loaded 2-core host.
      */
     private static final long PARALLEL_MIN_WORK = 1L << 20;
 
-    private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[A_BLOCK]);
-    private static final ThreadLocal<float[]> A_WHOLE = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> A_PACKED = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
     private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -114,7 +120,7 @@ public final class Matmul {
             });
         } else {
             // every chunk reads all of A: packed once here, not once per chunk
-            float[] whole = grow(A_WHOLE, microRows * MR * k);
+            float[] whole = grow(A_PACKED, microRows * MR * k);
             packA(m, k, a, aOff, lda, whole);
             long perPanel = (long) m * NR * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perPanel);
@@ -156,7 +162,10 @@ public final class Matmul {
         region(m, null, a, aOff, lda, pb, k0, k1, panel0, panel1, c, cOff, ldc, accumulate, null);
     }
 
-    /** As above; A is either {@code packed} (all of it, {@link #packA}ed with kc = k) or the window at {@code a}. */
+    /**
+     * As above; A is either {@code packed} (all of it, {@link #packA}ed with kc = k, by a caller whose parallel chunks
+     * share it) or the window at {@code a}, packed here.
+     */
     private static void region(int m, float[] packed, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
                                int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate,
                                Epilogue ep) {
@@ -170,51 +179,25 @@ public final class Matmul {
             if (ep != null) ep.apply(c, cOff, ldc, m, cols, panel0 * NR);
             return;
         }
-        float[] ap = A_PACK.get();
-        float[] edge = EDGE.get();
-        float[] b = pb.data();
-        int kBlocks = (k + KC - 1) / KC;
-        int mc = Math.max(MR, A_BLOCK / ((k + kBlocks - 1) / kBlocks) / MR * MR);
-        int panels = panel1 - panel0;
-        float[] part = kBlocks > 1 ? grow(PARTIAL, panels * mc * NR) : null;
-        for (int i0 = 0; i0 < m; i0 += mc) {
-            int rows = Math.min(mc, m - i0);
-            for (int kb = 0; kb < kBlocks; kb++) {
-                int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
-                int kc = p1 - p0;
-                boolean fromC = kb == 0, toC = kb == kBlocks - 1, load = accumulate || kb > 0;
-                if (packed == null) packA(rows, kc, a, aOff + i0 * lda + p0, lda, ap);
-                for (int panel = panel0; panel < panel1; panel++) {
-                    int bi = pb.panelOffset(panel) + (k0 + p0) * NR;
-                    int j0 = (panel - panel0) * NR;
-                    int cols = Math.min(NR, pb.cols() - panel * NR);
-                    for (int r = 0; r < rows; r += MR) {
-                        int ci = cOff + (i0 + r) * ldc + j0;
-                        int pi = ((panel - panel0) * mc + r) * NR;
-                        int tileRows = Math.min(MR, rows - r);
-                        boolean full = tileRows == MR && cols == NR;
-                        float[] src = fromC ? c : part, dst = toC ? c : part;
-                        int si = fromC ? ci : pi, lds = fromC ? ldc : NR, di = toC ? ci : pi, ldd = toC ? ldc : NR;
-                        if (!full && fromC && load) {
-                            for (int t = 0; t < tileRows; t++) System.arraycopy(c, ci + t * ldc, edge, t * NR, cols);
-                            src = edge;
-                            si = 0;
-                            lds = NR;
-                        }
-                        if (!full && toC) {
-                            dst = edge;
-                            di = 0;
-                            ldd = NR;
-                        }
-                        if (packed == null) {
-                            kernel(kc, ap, r * kc, b, bi, load, src, si, lds, dst, di, ldd);
-                        } else {
-                            kernel(kc, packed, (i0 + r) * k + p0 * MR, b, bi, load, src, si, lds, dst, di, ldd);
-                        }
-                        if (!full && toC) {
-                            for (int t = 0; t < tileRows; t++) System.arraycopy(edge, t * NR, c, ci + t * ldc, cols);
-                        }
-                        if (toC && ep != null) ep.apply(c, ci, ldc, tileRows, cols, panel * NR);
+        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks;
+        int mc = Math.max(MR, A_BLOCK / kcMax / MR * MR);
+        int chunk = Math.max(1, Math.min(panel1 - panel0, B_CHUNK / (kcMax * NR)));
+        int superRows = packed != null ? m : Math.max(mc, A_SUPER / k / mc * mc);
+        float[] part = kBlocks > 1 ? grow(PARTIAL, chunk * mc * NR) : null;
+        for (int s0 = 0; s0 < m; s0 += superRows) {
+            int sRows = Math.min(superRows, m - s0);
+            float[] ap = packed;
+            if (ap == null) {
+                ap = grow(A_PACKED, (sRows + MR - 1) / MR * MR * k);
+                packA(sRows, k, a, aOff + s0 * lda, lda, ap);
+            }
+            for (int pc = panel0; pc < panel1; pc += chunk) {
+                for (int i0 = 0; i0 < sRows; i0 += mc) {
+                    for (int kb = 0; kb < kBlocks; kb++) {
+                        int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
+                        macroTile(Math.min(mc, sRows - i0), ap, i0 * k + p0 * MR, k, pb, k0 + p0, p1 - p0, kb == 0,
+                                kb == kBlocks - 1, accumulate || kb > 0, pc, Math.min(panel1, pc + chunk), panel0, part,
+                                mc, c, cOff + (s0 + i0) * ldc, ldc, ep);
                     }
                 }
             }
@@ -222,9 +205,49 @@ public final class Matmul {
     }
 
     /**
+     * One block of {@code rows} packed rows ({@code ap} from {@code ai}, micro-panels {@code k} steps long) times one
+     * k block ({@code kc} rows of B from {@code kb0}) of panels {@code [pc, pcEnd)}: reads C (or the partial sums) when
+     * {@code load} and this is the first k block, writes C when it is the last, else the partial sums.
+     */
+    private static void macroTile(int rows, float[] ap, int ai, int k, PackedMatrix pb, int kb0, int kc,
+                                  boolean fromC, boolean toC, boolean load, int pc, int pcEnd, int panel0,
+                                  float[] part, int mc, float[] c, int cOff, int ldc, Epilogue ep) {
+        float[] edge = EDGE.get();
+        float[] b = pb.data();
+        for (int panel = pc; panel < pcEnd; panel++) {
+            int bi = pb.panelOffset(panel) + kb0 * NR;
+            int cols = Math.min(NR, pb.cols() - panel * NR);
+            for (int r = 0; r < rows; r += MR) {
+                int ci = cOff + r * ldc + (panel - panel0) * NR;
+                int pi = ((panel - pc) * mc + r) * NR;
+                int tileRows = Math.min(MR, rows - r);
+                boolean full = tileRows == MR && cols == NR;
+                float[] src = fromC ? c : part, dst = toC ? c : part;
+                int si = fromC ? ci : pi, lds = fromC ? ldc : NR, di = toC ? ci : pi, ldd = toC ? ldc : NR;
+                if (!full && fromC && load) {
+                    for (int t = 0; t < tileRows; t++) System.arraycopy(c, ci + t * ldc, edge, t * NR, cols);
+                    src = edge;
+                    si = 0;
+                    lds = NR;
+                }
+                if (!full && toC) {
+                    dst = edge;
+                    di = 0;
+                    ldd = NR;
+                }
+                kernel(kc, ap, ai + r * k, b, bi, load, src, si, lds, dst, di, ldd);
+                if (!full && toC) {
+                    for (int t = 0; t < tileRows; t++) System.arraycopy(edge, t * NR, c, ci + t * ldc, cols);
+                }
+                if (toC && ep != null) ep.apply(c, ci, ldc, tileRows, cols, panel * NR);
+            }
+        }
+    }
+
+    /**
      * A thread's buffer of at least {@code floats}: the partial sums of one block of rows between k blocks, tile after
      * tile ({@code MR × NR} each, panel-major, so the kernel reads and writes them sequentially; C's rows, a large ldc
-     * apart, are touched only by the last k block), or a wide product's whole packed A.
+     * apart, are touched only by the last k block), or packed A.
      */
     private static float[] grow(ThreadLocal<float[]> local, int floats) {
         float[] buf = local.get();
@@ -237,8 +260,8 @@ public final class Matmul {
 
     /**
      * Packs {@code A[rows, kc]} into {@code ap} as MR-row micro-panels, each {@code kc} steps of its MR rows' elements
-     * ({@code (r, p)} at {@code r / MR * MR * kc + p * MR + r % MR}), so the micro-kernel reads one sequential,
-     * L2-resident stream; rows past {@code rows} up to the next multiple of MR are zeroed.
+     * ({@code (r, p)} at {@code r / MR * MR * kc + p * MR + r % MR}), so the micro-kernel reads one sequential
+     * stream; rows past {@code rows} up to the next multiple of MR are zeroed.
      */
     static void packA(int rows, int kc, float[] a, int aOff, int lda, float[] ap) {
         for (int r0 = 0; r0 < rows; r0 += MR) {

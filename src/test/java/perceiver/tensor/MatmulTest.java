@@ -1,6 +1,7 @@
 package perceiver.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
@@ -109,12 +110,16 @@ class MatmulTest {
     /**
      * A wide product (fewer micro-panels of rows than column panels) packs all of A once for its parallel chunks,
      * also across k blocks and with a ragged last micro-panel; a tall one packs per block of rows. A's array ends
-     * exactly at its last element, so reading a micro-panel past it would fail.
+     * exactly at its last element, so reading a micro-panel past it would fail. The first and last shapes cross
+     * chunks of B panels ({@link Matmul#B_CHUNK}) in k blocks; the last also packs A in two parts
+     * ({@link Matmul#A_SUPER}) on one thread.
      */
     @Test
     void wideAndTallProductsPackAOnceAndAgreeOnAnyThreadCount() {
         Random r = new Random(11);
-        for (int[] s : new int[][] {{13, 700, 2100}, {21, 1000, 96}, {4, 2000, 200}, {250, 33, 640}, {201, 300, 96}}) {
+        int[][] shapes = {{13, 700, 2100}, {21, 1000, 96}, {4, 2000, 200}, {250, 33, 640}, {201, 300, 96}, {347, 50, 6200}};
+        assertTrue(347L * 6200 > Matmul.A_SUPER && 6200 / 4 * Matmul.NR * 2 <= Matmul.B_CHUNK, "last shape's blocking");
+        for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             float[] a = Arrays2.uniform(r, m * k), b = Arrays2.uniform(r, k * n);
             PackedMatrix pb = PackedMatrix.pack(k, n, b, 0, n, false);
