@@ -9,6 +9,7 @@ of the Java side: 3 warm-up and 5 measured iterations of about 1 s each (at leas
 is its time per call. The JSON holds the iteration scores, their median and the best (ms).
 """
 import argparse
+import itertools
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import time
 
 # (JMH benchmark, shape) pairs; the shapes are the @Param lists of the Java benchmarks.
 CASES = [("MatmulBenchmark.matmul", s) for s in [
-    "2048x1280x768/w", "256x1280x1280/w", "2048x512x2048/w", "2048x2048x512/w", "182528x322x64/w",
+    "2048x1280x768/w", "256x1280x1280/w", "256x1280x1280/cold", "512x1024x1024/cold", "2048x512x2048/w", "2048x2048x512/w", "182528x322x64/w",
     "182528x512x322/w", "182528x2048x322/w", "2048x2048x64/bt", "2048x64x2048/b", "96x256x64/bt", "96x64x256/b"]]
 CASES += [("LinearBenchmark." + k, s) for s in ["2048x1280x768", "182528x322x64", "182528x512x322"]
           for k in ["fused", "separate"]]
@@ -99,6 +100,10 @@ def make(np, erf, bench, shape):
         m, n, k = map(int, dims.split("x"))
         a = rand(m, k)
         c = np.empty((m, n), np.float32)
+        if op == "cold":  # as MatmulBenchmark: the next of weights filling 64 MiB at each call
+            ws = [rand(n, k).T for _ in range(max(1, (64 << 20) // (4 * n * k)))]
+            turn = itertools.cycle(ws)
+            return lambda: np.matmul(a, next(turn), out=c)
         b = rand(n, k) if op in ("w", "bt") else rand(k, n)
         bop = b.T if op in ("w", "bt") else b
         return lambda: np.matmul(a, bop, out=c)

@@ -109,8 +109,8 @@ class MatmulTest {
 
     /**
      * A wide product (fewer micro-panels of rows than column panels) packs all of A once for its parallel chunks,
-     * also across k blocks and with a ragged last micro-panel; a tall one packs per block of rows. A's array ends
-     * exactly at its last element, so reading a micro-panel past it would fail. The first and last shapes cross
+     * also across k blocks and with a ragged last micro-panel; a tall one packs each chunk's rows once. A's array
+     * ends exactly at its last element, so reading a micro-panel past it would fail. The first and last shapes cross
      * chunks of B panels ({@link Matmul#B_CHUNK}) in k blocks; the last also packs A in two parts
      * ({@link Matmul#A_SUPER}) on one thread.
      */
