@@ -32,7 +32,7 @@ public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention at
             } else {
                 h = attention.forward(be, xq, kvNorm.forward(be, kv), mask, probs);
             }
-            return scope.keep(residualAndMlp(be, x, h));
+            return scope.keep(withMlp(be, withResidual(be, x, h)));
         }
     }
 
@@ -47,7 +47,8 @@ public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention at
     /** Cross-attention of {@code x [B, N, Cq]} onto a key/value side formed by {@link #memory}. */
     public <A> A forward(Backend<A> be, A x, Attention.Memory<A> kv, Tensor probs) {
         try (Backend.Scope scope = be.scope()) {
-            return scope.keep(residualAndMlp(be, x, attention.forward(be, queryNorm.forward(be, x), kv, null, probs)));
+            A h = attention.forward(be, queryNorm.forward(be, x), kv, null, probs);
+            return scope.keep(withMlp(be, withResidual(be, x, h)));
         }
     }
 
@@ -74,16 +75,19 @@ public record AttentionLayer(LayerNorm queryNorm, LayerNorm kvNorm, Attention at
     /** {@code p(forward(x, kv))} with {@code p} moved into the MLP ({@link #project}). */
     public <A> A forwardProjected(Backend<A> be, A x, Attention.Memory<A> kv, Projected p) {
         try (Backend.Scope scope = be.scope()) {
-            A h = attention.forward(be, queryNorm.forward(be, x), kv, null, null);
-            if (queryResidual) h = be.add(h, x);
-            A g = be.gelu(mlp.dense1().forward(be, mlpNorm.forward(be, h)));
+            A h = withResidual(be, x, attention.forward(be, queryNorm.forward(be, x), kv, null, null));
+            A g = mlp.hidden(be, mlpNorm.forward(be, h));
             return scope.keep(be.add(p.onResidual().forward(be, h), p.onHidden().forward(be, g)));
         }
     }
 
-    /** Eq. 5-6. */
-    private <A> A residualAndMlp(Backend<A> be, A x, A h) {
-        if (queryResidual) h = be.add(h, x);
+    /** Eq. 5. */
+    private <A> A withResidual(Backend<A> be, A x, A h) {
+        return queryResidual ? be.add(h, x) : h;
+    }
+
+    /** Eq. 6. */
+    private <A> A withMlp(Backend<A> be, A h) {
         return be.add(mlp.forward(be, mlpNorm.forward(be, h)), h);
     }
 }

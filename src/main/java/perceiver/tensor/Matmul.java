@@ -245,9 +245,9 @@ public final class Matmul {
     }
 
     /**
-     * A thread's buffer of at least {@code floats}: the partial sums of one block of rows between k blocks, tile after
-     * tile ({@code MR × NR} each, panel-major, so the kernel reads and writes them sequentially; C's rows, a large ldc
-     * apart, are touched only by the last k block), or packed A.
+     * A thread's buffer of at least {@code floats}: the partial sums of one block of rows over one chunk of panels
+     * between k blocks, tile after tile ({@code MR × NR} each, panel-major, so the kernel reads and writes them
+     * sequentially; C's rows, a large ldc apart, are touched only by the last k block), or packed A.
      */
     private static float[] grow(ThreadLocal<float[]> local, int floats) {
         float[] buf = local.get();
