@@ -23,7 +23,7 @@ public record FlowPreprocessor(Linear afterPatches, FourierFeatures fourier) {
         trace.put("preprocessor.patches", patches);
         Tensor features = afterPatches.forward(patches).reshape(batch, h * w, afterPatches.out());
         trace.putScalar("preprocessor.inputs_without_pos_channels", afterPatches.out());
-        Tensor out = Tensor.concatLast(features, fourier.encode(h, w).repeat(batch));
+        Tensor out = fourier.appendTo(features, h, w);
         trace.put("preprocessor.output", out);
         return out;
     }

@@ -54,7 +54,7 @@ public sealed interface ImagePreprocessor {
 
         public Tensor forward(Tensor pixels, Trace trace) {
             Tensor tokens = ConvOps.toTokens(checkPixels(pixels));
-            return withPositions(tokens, fourier.encode(pixels.dim(2), pixels.dim(3)), trace);
+            return traced(tokens, fourier.appendTo(tokens, pixels.dim(2), pixels.dim(3)), trace);
         }
     }
 
@@ -73,15 +73,19 @@ public sealed interface ImagePreprocessor {
             trace.put("preprocessor.convnet.batchnorm.output", x);
             x = ConvOps.maxPool2d(ConvOps.relu(x), 3, 2);
             trace.put("preprocessor.convnet.output", x);
-            return withPositions(ConvOps.toTokens(x), fourier.encode(x.dim(2), x.dim(3)), trace);
+            Tensor tokens = ConvOps.toTokens(x);
+            return traced(tokens, fourier.appendTo(tokens, x.dim(2), x.dim(3)), trace);
         }
     }
 
     private static Tensor withPositions(Tensor tokens, Tensor positions, Trace trace) {
-        trace.putScalar("preprocessor.inputs_without_pos_channels", tokens.dim(-1));
         int batch = tokens.dim(0);
         Tensor perImage = batch == 1 ? positions.reshape(1, positions.dim(0), positions.dim(1)) : positions.repeat(batch);
-        Tensor out = Tensor.concatLast(tokens, perImage);
+        return traced(tokens, Tensor.concatLast(tokens, perImage), trace);
+    }
+
+    private static Tensor traced(Tensor tokens, Tensor out, Trace trace) {
+        trace.putScalar("preprocessor.inputs_without_pos_channels", tokens.dim(-1));
         trace.put("preprocessor.output", out);
         return out;
     }

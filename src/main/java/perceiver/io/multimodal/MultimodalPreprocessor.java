@@ -70,12 +70,12 @@ public record MultimodalPreprocessor(int samplesPerPatch, FourierFeatures audioF
         Map<String, Tensor> features = new LinkedHashMap<>();
         Tensor a = AudioPatches.patch(audio, samplesPerPatch);
         withoutPos.put("audio", a);
-        features.put("audio", Tensor.concatLast(a, audioFourier.encode(a.dim(1)).repeat(batch)));
+        features.put("audio", audioFourier.appendTo(a, a.dim(1)));
         Tensor v = SpaceToDepth.apply(video, 1, VIDEO_BLOCK);
         int t = v.dim(1), h = v.dim(2), w = v.dim(3);
         Tensor vFlat = v.reshape(batch, t * h * w, v.dim(4));
         withoutPos.put("image", vFlat);
-        features.put("image", Tensor.concatLast(vFlat, videoFourier.encode(t, h, w).repeat(batch)));
+        features.put("image", videoFourier.appendTo(vFlat, t, h, w));
         Tensor l = label.reshape(batch, 1, numLabels);
         withoutPos.put("label", l);
         features.put("label", l);

@@ -170,6 +170,45 @@ public final class FourierFeatures {
     public Tensor encode(int... indexDims) {
         checkRank(indexDims);
         checkDims(indexDims);
+        int n = Math.toIntExact(Tensor.count(indexDims)), c = numChannels();
+        float[] out = new float[n * c];
+        fill(out, 0, c, indexDims);
+        return Tensor.of(out, n, c);
+    }
+
+    /**
+     * Features with the encoding of the full grid appended to each row, {@code concatLast(features, encode(..))} per
+     * batch element without forming the encoding on its own (for a 368×496 flow frame it is 188 MB).
+     *
+     * @param features  {@code [B, N, C0]} with {@code N = prod(indexDims)}
+     * @param indexDims grid size per axis
+     * @return {@code [B, N, C0 + numChannels()]}
+     */
+    public Tensor appendTo(Tensor features, int... indexDims) {
+        checkRank(indexDims);
+        checkDims(indexDims);
+        long n = Tensor.count(indexDims);
+        if (features.rank() != 3 || features.dim(1) != n) {
+            throw new IllegalArgumentException("features must be [batch, " + n + ", channels] for the grid "
+                    + Arrays.toString(indexDims) + ", got " + features);
+        }
+        int batch = features.dim(0), rows = (int) n, c0 = features.dim(2), width = c0 + numChannels();
+        Tensor out = Tensor.zeros(batch, rows, width);
+        float[] src = features.data(), dst = out.data();
+        for (int b = 0; b < batch; b++) {
+            int base = b * rows;
+            Parallel.forRange(rows, 4096, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    System.arraycopy(src, features.offset() + (base + r) * c0, dst, (base + r) * width, c0);
+                }
+            });
+            fill(dst, base * width + c0, width, indexDims);
+        }
+        return out;
+    }
+
+    /** Writes the encoding of grid row r to {@code out[offset + r·stride ..]}, {@code numChannels()} floats. */
+    private void fill(float[] out, int offset, int stride, int[] indexDims) {
         // Same values as encodePositions(linearPositions(indexDims)), but sin/cos depend only on (axis, coordinate,
         // band), so they are tabulated per axis and the rows assembled by copying.
         int d = numDims(), k = numBands, c = numChannels(), off0 = concatPos ? d : 0, dk = d * k;
@@ -187,10 +226,9 @@ public final class FourierFeatures {
             }
         }
         int n = Math.toIntExact(Tensor.count(indexDims));
-        float[] out = new float[n * c];
         Parallel.forRange(n, 1024, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int o = r * c;
+                int o = offset + r * stride;
                 for (int i = d - 1, rest = r; i >= 0; i--) {
                     int j = rest % indexDims[i];
                     rest /= indexDims[i];
@@ -200,7 +238,6 @@ public final class FourierFeatures {
                 }
             }
         });
-        return Tensor.of(out, n, c);
     }
 
     /** Positions {@code [n, d]} that are zero except along axis {@code axis}, which takes {@code values}. */

@@ -76,6 +76,22 @@ class FourierFeaturesTest {
     }
 
     @Test
+    void appendToEqualsConcatenationPerBatchElement() {
+        FourierFeatures ff = new FourierFeatures(6, new int[] {8, 10}, true, false);
+        int[] grid = {3, 5};
+        Tensor all = Tensor.zeros(3, 15, 4);
+        for (int i = 0; i < all.size(); i++) all.data()[i] = i * 0.25f - 7;
+        Tensor features = all.rows(1, 3); // a view with an offset, batch 2
+        Tensor out = ff.appendTo(features, grid);
+        Tensor expected = Tensor.concatLast(features, ff.encode(grid).repeat(2));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.shape(), out.shape());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.toArray(), out.toArray());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ff.appendTo(features, 4, 5));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("[batch, 20, channels]"), e.getMessage());
+    }
+
+    @Test
     void channelCountFormula() {
         assertEquals(258, FourierFeatures.numChannels(2, 64, true, false));
         assertEquals(195, FourierFeatures.numChannels(3, 32, true, false));
