@@ -30,7 +30,7 @@ public final class CpuBackend implements Backend<Tensor> {
         Tensor y = Tensor.zeros(shape);
         int rows = x.rows(), out = weightT.cols();
         Matmul.gemmPacked(rows, x.data(), x.offset(), weightT.rows(), weightT, y.data(), 0, out, false,
-                bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(), Matmul.Activation.NONE);
+                bias == null ? null : bias.data(), bias == null ? 0 : bias.offset());
         return y;
     }
 

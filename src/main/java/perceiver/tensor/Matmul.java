@@ -87,36 +87,31 @@ public final class Matmul {
     /** {@code C[m, pb.cols] (+)= A[m, pb.rows] · B} with B packed once (e.g. a weight at load time). */
     public static void gemmPacked(int m, float[] a, int aOff, int lda, PackedMatrix pb,
                                   float[] c, int cOff, int ldc, boolean accumulate) {
-        gemmPacked(m, a, aOff, lda, pb, c, cOff, ldc, accumulate, null, 0, Activation.NONE);
+        gemmPacked(m, a, aOff, lda, pb, c, cOff, ldc, accumulate, null, 0);
     }
 
-    /** What is applied to each finished output element, after the bias. */
-    public enum Activation { NONE, GELU }
-
     /**
-     * The linear layer with its epilogue fused: {@code C = act(chain + bias[j])}, the chain starting at C when
-     * accumulating (a residual already in C), else at 0; {@code bias} ({@code [pb.cols]} from {@code biasOff}) may
-     * be null. Bitwise the same as {@link #gemmPacked} followed by {@link Elementwise#addRowVector} and
-     * {@link Gelu#gelu}, without their extra passes over C.
+     * The linear layer with its bias fused: {@code C = chain + bias[j]}, the chain starting at C when accumulating (a
+     * residual already in C), else at 0; {@code bias} ({@code [pb.cols]} from {@code biasOff}) may be null. Bitwise
+     * the same as {@link #gemmPacked} followed by {@link Elementwise#addRowVector}, without its pass over C: the
+     * micro-kernel adds the bias to a finished tile in registers. (An epilogue called per finished tile instead cost
+     * 10-35 % at k = 64-322, more than the separate pass: bench/RESULTS.md, session 6.)
      */
     public static void gemmPacked(int m, float[] a, int aOff, int lda, PackedMatrix pb,
-                                  float[] c, int cOff, int ldc, boolean accumulate,
-                                  float[] bias, int biasOff, Activation act) {
+                                  float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
         int panels = pb.panels(), k = pb.rows();
         if (m <= 0 || panels == 0) return;
-        Epilogue ep = bias == null && act == Activation.NONE ? null
-                : new Epilogue(bias, biasOff, act == Activation.GELU);
         int microRows = (m + MR - 1) / MR;
         long work = (long) m * pb.cols() * Math.max(1, k);
         if (work < PARALLEL_MIN_WORK || Parallel.threads() == 1) {
-            region(m, null, a, aOff, lda, pb, 0, k, 0, panels, c, cOff, ldc, accumulate, ep);
+            region(m, null, a, aOff, lda, pb, 0, k, 0, panels, c, cOff, ldc, accumulate, bias, biasOff);
         } else if (microRows >= panels) {
             long perMicroRow = (long) MR * pb.cols() * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perMicroRow);
             Parallel.forRange(microRows, grain, (from, to) -> {
                 int i0 = from * MR, i1 = Math.min(m, to * MR);
                 region(i1 - i0, null, a, aOff + i0 * lda, lda, pb, 0, k, 0, panels, c, cOff + i0 * ldc, ldc,
-                        accumulate, ep);
+                        accumulate, bias, biasOff);
             });
         } else {
             // every chunk reads all of A: packed once here, not once per chunk
@@ -125,30 +120,8 @@ public final class Matmul {
             long perPanel = (long) m * NR * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perPanel);
             Parallel.forRange(panels, grain, (from, to) ->
-                    region(m, whole, null, 0, 0, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate, ep));
-        }
-    }
-
-    /** The fused epilogue: {@code c = act(c + bias[j])} on finished tiles. */
-    private record Epilogue(float[] bias, int biasOff, boolean gelu) {
-        /** A finished tile: {@code rows × cols} at {@code ci}, its first column being output column {@code col0}. */
-        void apply(float[] c, int ci, int ldc, int rows, int cols, int col0) {
-            for (int r = 0; r < rows; r++) {
-                int o = ci + r * ldc, j = 0;
-                if (cols == NR) {
-                    for (; j < NR; j += L) {
-                        FloatVector v = FloatVector.fromArray(S, c, o + j);
-                        if (bias != null) v = v.add(FloatVector.fromArray(S, bias, biasOff + col0 + j));
-                        if (gelu) v = Gelu.gelu(v);
-                        v.intoArray(c, o + j);
-                    }
-                }
-                for (; j < cols; j++) {
-                    float v = c[o + j];
-                    if (bias != null) v += bias[biasOff + col0 + j];
-                    c[o + j] = gelu ? Gelu.gelu(v) : v;
-                }
-            }
+                    region(m, whole, null, 0, 0, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate, bias,
+                            biasOff));
         }
     }
 
@@ -159,7 +132,7 @@ public final class Matmul {
      */
     static void region(int m, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
                        int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate) {
-        region(m, null, a, aOff, lda, pb, k0, k1, panel0, panel1, c, cOff, ldc, accumulate, null);
+        region(m, null, a, aOff, lda, pb, k0, k1, panel0, panel1, c, cOff, ldc, accumulate, null, 0);
     }
 
     /**
@@ -168,7 +141,7 @@ public final class Matmul {
      */
     private static void region(int m, float[] packed, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
                                int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate,
-                               Epilogue ep) {
+                               float[] bias, int biasOff) {
         int k = k1 - k0;
         if (m <= 0 || panel1 <= panel0) return;
         if (k <= 0) {
@@ -176,7 +149,7 @@ public final class Matmul {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + cols, 0f);
             }
-            if (ep != null) ep.apply(c, cOff, ldc, m, cols, panel0 * NR);
+            addBias(c, cOff, ldc, m, cols, bias, biasOff + panel0 * NR);
             return;
         }
         int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks;
@@ -197,7 +170,7 @@ public final class Matmul {
                         int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
                         macroTile(Math.min(mc, sRows - i0), ap, i0 * k + p0 * MR, k, pb, k0 + p0, p1 - p0, kb == 0,
                                 kb == kBlocks - 1, accumulate || kb > 0, pc, Math.min(panel1, pc + chunk), panel0, part,
-                                mc, c, cOff + (s0 + i0) * ldc, ldc, ep);
+                                mc, c, cOff + (s0 + i0) * ldc, ldc, bias, biasOff);
                     }
                 }
             }
@@ -211,7 +184,7 @@ public final class Matmul {
      */
     private static void macroTile(int rows, float[] ap, int ai, int k, PackedMatrix pb, int kb0, int kc,
                                   boolean fromC, boolean toC, boolean load, int pc, int pcEnd, int panel0,
-                                  float[] part, int mc, float[] c, int cOff, int ldc, Epilogue ep) {
+                                  float[] part, int mc, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         float[] edge = EDGE.get();
         float[] b = pb.data();
         for (int panel = pc; panel < pcEnd; panel++) {
@@ -235,12 +208,21 @@ public final class Matmul {
                     di = 0;
                     ldd = NR;
                 }
-                kernel(kc, ap, ai + r * k, b, bi, load, src, si, lds, dst, di, ldd);
+                kernel(kc, ap, ai + r * k, b, bi, load, src, si, lds, dst, di, ldd, full && toC ? bias : null,
+                        biasOff + panel * NR);
                 if (!full && toC) {
                     for (int t = 0; t < tileRows; t++) System.arraycopy(edge, t * NR, c, ci + t * ldc, cols);
+                    addBias(c, ci, ldc, tileRows, cols, bias, biasOff + panel * NR);
                 }
-                if (toC && ep != null) ep.apply(c, ci, ldc, tileRows, cols, panel * NR);
             }
+        }
+    }
+
+    /** {@code c[rows, cols] += bias[0, cols)} (from {@code biasOff}), row by row; nothing when {@code bias} is null. */
+    private static void addBias(float[] c, int ci, int ldc, int rows, int cols, float[] bias, int biasOff) {
+        if (bias == null) return;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0, o = ci + r * ldc; j < cols; j++) c[o + j] += bias[biasOff + j];
         }
     }
 
@@ -286,10 +268,11 @@ public final class Matmul {
     /**
      * The MR × 2L register tile over one k block: 8 accumulators, two B vectors and four broadcasts live per step. A
      * is the packed micro-panel at {@code ai} (kc steps of MR values), B the panel sliver at {@code bi}. Starts from
-     * the tile at {@code src} when {@code load}, else from 0, and writes the tile at {@code dst}.
+     * the tile at {@code src} when {@code load}, else from 0, adds {@code bias[biasOff, biasOff + NR)} to every row
+     * unless {@code bias} is null, and writes the tile at {@code dst}.
      */
     static void kernel(int kc, float[] ap, int ai, float[] b, int bi, boolean load,
-                       float[] src, int si, int lds, float[] dst, int di, int ldd) {
+                       float[] src, int si, int lds, float[] dst, int di, int ldd, float[] bias, int biasOff) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
         if (load) {
             int s1 = si + lds, s2 = s1 + lds, s3 = s2 + lds;
@@ -311,6 +294,13 @@ public final class Matmul {
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
             x = FloatVector.broadcast(S, ap[q + 3]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        if (bias != null) {
+            FloatVector b0 = FloatVector.fromArray(S, bias, biasOff), b1 = FloatVector.fromArray(S, bias, biasOff + L);
+            c00 = c00.add(b0); c01 = c01.add(b1);
+            c10 = c10.add(b0); c11 = c11.add(b1);
+            c20 = c20.add(b0); c21 = c21.add(b1);
+            c30 = c30.add(b0); c31 = c31.add(b1);
         }
         int d1 = di + ldd, d2 = d1 + ldd, d3 = d2 + ldd;
         c00.intoArray(dst, di); c01.intoArray(dst, di + L);

@@ -33,7 +33,7 @@ public class LinearBenchmark extends KernelBenchmark {
 
     @Benchmark
     public float[] fused() {
-        Matmul.gemmPacked(m, x, 0, k, w, y, 0, n, false, bias, 0, Matmul.Activation.NONE);
+        Matmul.gemmPacked(m, x, 0, k, w, y, 0, n, false, bias, 0);
         return y;
     }
 
