@@ -9,7 +9,8 @@ import perceiver.tensor.PackedMatrix;
 
 /**
  * A linear layer with bias, {@code "m x n x k"}: {@code y = x·Wᵀ + b} with W packed once. {@code fused}: the bias
- * added in the matmul's epilogue; {@code separate}: matmul, then a pass of {@link Elementwise#addRowVector}.
+ * added by the matmul's micro-kernel to each finished tile; {@code separate}: matmul, then a pass of
+ * {@link Elementwise#addRowVector}.
  */
 public class LinearBenchmark extends KernelBenchmark {
     @Param({"2048x1280x768", "182528x322x64", "182528x512x322"})
