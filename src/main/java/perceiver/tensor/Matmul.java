@@ -94,8 +94,8 @@ public final class Matmul {
      * The linear layer with its bias fused: {@code C = chain + bias[j]}, the chain starting at C when accumulating (a
      * residual already in C), else at 0; {@code bias} ({@code [pb.cols]} from {@code biasOff}) may be null. Bitwise
      * the same as {@link #gemmPacked} followed by {@link Elementwise#addRowVector}, without its pass over C: the
-     * micro-kernel adds the bias to a finished tile in registers. (An epilogue called per finished tile instead cost
-     * 10-35 % at k = 64-322, more than the separate pass: bench/RESULTS.md, session 6.)
+     * micro-kernel adds the bias to a finished tile in registers. (With an epilogue method called per finished tile
+     * instead, the separate pass was 14-35 % faster at k = 64-322: bench/RESULTS.md, session 6.)
      */
     public static void gemmPacked(int m, float[] a, int aOff, int lda, PackedMatrix pb,
                                   float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
