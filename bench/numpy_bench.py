@@ -18,8 +18,9 @@ import time
 
 # (JMH benchmark, shape) pairs; the shapes are the @Param lists of the Java benchmarks.
 CASES = [("MatmulBenchmark.matmul", s) for s in [
-    "2048x1280x768/w", "256x1280x1280/w", "256x1280x1280/cold", "512x1024x1024/cold", "2048x512x2048/w", "2048x2048x512/w", "182528x322x64/w",
-    "182528x512x322/w", "182528x2048x322/w", "2048x2048x64/bt", "2048x64x2048/b", "96x256x64/bt", "96x64x256/b"]]
+    "2048x1280x768/w", "256x1280x1280/w", "256x1280x1280/cold", "512x1024x1024/cold", "2048x512x2048/w",
+    "2048x2048x512/w", "182528x322x64/w", "182528x512x322/w", "182528x2048x322/w", "2048x2048x64/bt",
+    "2048x64x2048/b", "96x256x64/bt", "96x64x256/b"]]
 CASES += [("LinearBenchmark." + k, s) for s in ["2048x1280x768", "182528x322x64", "182528x512x322"]
           for k in ["fused", "separate"]]
 CASES += [("AttentionBenchmark." + k, s) for k in ["streamed", "withProbs"]

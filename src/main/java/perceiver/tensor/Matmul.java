@@ -221,9 +221,7 @@ public final class Matmul {
     /** {@code c[rows, cols] += bias[0, cols)} (from {@code biasOff}), row by row; nothing when {@code bias} is null. */
     private static void addBias(float[] c, int ci, int ldc, int rows, int cols, float[] bias, int biasOff) {
         if (bias == null) return;
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0, o = ci + r * ldc; j < cols; j++) c[o + j] += bias[biasOff + j];
-        }
+        for (int r = 0; r < rows; r++) Elementwise.addInPlaceReference(c, ci + r * ldc, bias, biasOff, cols);
     }
 
     /**

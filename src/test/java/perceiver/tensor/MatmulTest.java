@@ -117,7 +117,8 @@ class MatmulTest {
     @Test
     void wideAndTallProductsPackAOnceAndAgreeOnAnyThreadCount() {
         Random r = new Random(11);
-        int[][] shapes = {{13, 700, 2100}, {21, 1000, 96}, {4, 2000, 200}, {250, 33, 640}, {201, 300, 96}, {347, 50, 6200}};
+        int[][] shapes = {{13, 700, 2100}, {21, 1000, 96}, {4, 2000, 200}, {250, 33, 640}, {201, 300, 96},
+                          {347, 50, 6200}};
         assertTrue(347L * 6200 > Matmul.A_SUPER && 6200 / 4 * Matmul.NR * 2 <= Matmul.B_CHUNK, "last shape's blocking");
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
@@ -154,9 +155,7 @@ class MatmulTest {
         float[] bias = withBias ? Arrays2.uniform(r, n + 2) : null;
         float[] expected = c.clone();
         Matmul.gemmReference(m, n, k, a, 0, k, b, 0, k, true, expected, 0, n, acc);
-        if (withBias) {
-            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) expected[i * n + j] += bias[2 + j];
-        }
+        if (withBias) Elementwise.addRowVectorReference(expected, 0, m, n, bias, 2);
         float[] fused = c.clone();
         Matmul.gemmPacked(m, a, 0, k, PackedMatrix.pack(k, n, b, 0, k, true), fused, 0, n, acc, bias, 2);
         Arrays2.assertBitwise(expected, fused, "fused m=" + m + " n=" + n + " k=" + k);

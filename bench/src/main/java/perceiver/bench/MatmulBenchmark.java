@@ -21,8 +21,9 @@ public class MatmulBenchmark extends KernelBenchmark {
     /** Bytes of the weights a {@code cold} case cycles through. */
     static final long COLD_BYTES = 64L << 20;
 
-    @Param({"2048x1280x768/w", "256x1280x1280/w", "256x1280x1280/cold", "512x1024x1024/cold", "2048x512x2048/w", "2048x2048x512/w", "182528x322x64/w",
-            "182528x512x322/w", "182528x2048x322/w", "2048x2048x64/bt", "2048x64x2048/b", "96x256x64/bt", "96x64x256/b"})
+    @Param({"2048x1280x768/w", "256x1280x1280/w", "256x1280x1280/cold", "512x1024x1024/cold", "2048x512x2048/w",
+            "2048x2048x512/w", "182528x322x64/w", "182528x512x322/w", "182528x2048x322/w", "2048x2048x64/bt",
+            "2048x64x2048/b", "96x256x64/bt", "96x64x256/b"})
     public String shape;
 
     private int m, n, k;

@@ -1,7 +1,9 @@
 package perceiver.io.position;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static perceiver.io.TensorAsserts.assertClose;
 
 import java.nio.file.Path;
@@ -68,7 +70,7 @@ class FourierFeaturesTest {
                     int[] res = new int[d.length];
                     for (int i = 0; i < d.length; i++) res[i] = 2 * d[i] + 3;
                     FourierFeatures ff = new FourierFeatures(19, res, concat, sine);
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    assertArrayEquals(
                             ff.encodePositions(FourierFeatures.linearPositions(d)).toArray(), ff.encode(d).toArray());
                 }
             }
@@ -84,11 +86,11 @@ class FourierFeaturesTest {
         Tensor features = all.rows(1, 3); // a view with an offset, batch 2
         Tensor out = ff.appendTo(features, grid);
         Tensor expected = Tensor.concatLast(features, ff.encode(grid).repeat(2));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.shape(), out.shape());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.toArray(), out.toArray());
-        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        assertArrayEquals(expected.shape(), out.shape());
+        assertArrayEquals(expected.toArray(), out.toArray());
+        var e = assertThrows(IllegalArgumentException.class,
                 () -> ff.appendTo(features, 4, 5));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("[batch, 20, channels]"), e.getMessage());
+        assertTrue(e.getMessage().contains("[batch, 20, channels]"), e.getMessage());
     }
 
     @Test
