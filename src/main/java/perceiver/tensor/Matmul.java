@@ -1,5 +1,6 @@
 package perceiver.tensor;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -114,13 +115,11 @@ public final class Matmul {
                         accumulate, bias, biasOff);
             });
         } else {
-            // every chunk reads all of A: packed once here, not once per chunk
-            float[] whole = grow(A_PACKED, microRows * MR * k);
-            packA(m, k, a, aOff, lda, whole);
+            SharedA shared = new SharedA(m, k, a, aOff, lda, grow(A_PACKED, microRows * MR * k));
             long perPanel = (long) m * NR * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perPanel);
             Parallel.forRange(panels, grain, (from, to) ->
-                    region(m, whole, null, 0, 0, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate, bias,
+                    region(m, shared, null, 0, 0, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate, bias,
                             biasOff));
         }
     }
@@ -135,11 +134,8 @@ public final class Matmul {
         region(m, null, a, aOff, lda, pb, k0, k1, panel0, panel1, c, cOff, ldc, accumulate, null, 0);
     }
 
-    /**
-     * As above; A is either {@code packed} (all of it, {@link #packA}ed with kc = k, by a caller whose parallel chunks
-     * share it) or the window at {@code a}, packed here.
-     */
-    private static void region(int m, float[] packed, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
+    /** As above; A is either {@code shared} by the parallel chunks of a wide product or the window at {@code a}, packed here. */
+    private static void region(int m, SharedA shared, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
                                int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate,
                                float[] bias, int biasOff) {
         int k = k1 - k0;
@@ -152,20 +148,22 @@ public final class Matmul {
             addBias(c, cOff, ldc, m, cols, bias, biasOff + panel0 * NR);
             return;
         }
-        int kBlocks = (k + KC - 1) / KC, kcMax = (k + kBlocks - 1) / kBlocks;
-        int mc = Math.max(MR, A_BLOCK / kcMax / MR * MR);
-        int chunk = Math.max(1, Math.min(panel1 - panel0, B_CHUNK / (kcMax * NR)));
-        int superRows = packed != null ? m : Math.max(mc, A_SUPER / k / mc * mc);
+        int kBlocks = (k + KC - 1) / KC, mc = rowBlock(k);
+        int chunk = Math.max(1, Math.min(panel1 - panel0, B_CHUNK / (kcMax(k) * NR)));
+        int superRows = shared != null ? m : Math.max(mc, A_SUPER / k / mc * mc);
         float[] part = kBlocks > 1 ? grow(PARTIAL, chunk * mc * NR) : null;
         for (int s0 = 0; s0 < m; s0 += superRows) {
             int sRows = Math.min(superRows, m - s0);
-            float[] ap = packed;
-            if (ap == null) {
+            float[] ap;
+            if (shared != null) {
+                ap = shared.packed;
+            } else {
                 ap = grow(A_PACKED, (sRows + MR - 1) / MR * MR * k);
-                packA(sRows, k, a, aOff + s0 * lda, lda, ap);
+                packA(sRows, k, a, aOff + s0 * lda, lda, ap, 0);
             }
             for (int pc = panel0; pc < panel1; pc += chunk) {
                 for (int i0 = 0; i0 < sRows; i0 += mc) {
+                    if (shared != null) shared.await(i0 / mc);
                     for (int kb = 0; kb < kBlocks; kb++) {
                         int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
                         macroTile(Math.min(mc, sRows - i0), ap, i0 * k + p0 * MR, k, pb, k0 + p0, p1 - p0, kb == 0,
@@ -238,14 +236,65 @@ public final class Matmul {
         return buf;
     }
 
+    /** The longest k block of a product of depth {@code k} (k cut into equal blocks of at most {@link #KC}). */
+    private static int kcMax(int k) {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
+    }
+
+    /** Rows of A per block (the {@code mc} of a product of depth {@code k}): {@link #A_BLOCK} floats, a multiple of MR. */
+    private static int rowBlock(int k) {
+        return Math.max(MR, A_BLOCK / kcMax(k) / MR * MR);
+    }
+
     /**
-     * Packs {@code A[rows, kc]} into {@code ap} as MR-row micro-panels, each {@code kc} steps of its MR rows' elements
-     * ({@code (r, p)} at {@code r / MR * MR * kc + p * MR + r % MR}), so the micro-kernel reads one sequential
-     * stream; rows past {@code rows} up to the next multiple of MR are zeroed.
+     * The A of a wide product, whose parallel chunks each read all of it: packed once into {@code packed} (with kc =
+     * k), a block of {@link #rowBlock} rows at a time by the first chunk that needs the block, while the others
+     * compute. (Packed whole on the calling thread before the chunks started, the pack was a serial step of some
+     * 4 % of a 256 × 1280 × 1280 product on two threads: bench/RESULTS.md, session 7.)
      */
-    static void packA(int rows, int kc, float[] a, int aOff, int lda, float[] ap) {
+    private static final class SharedA {
+        private static final int FREE = 0, PACKING = 1, READY = 2;
+        final float[] packed;
+        private final int m, k, block, lda, aOff;
+        private final float[] a;
+        private final AtomicIntegerArray state;
+
+        SharedA(int m, int k, float[] a, int aOff, int lda, float[] packed) {
+            this.m = m;
+            this.k = k;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.packed = packed;
+            this.block = rowBlock(k);
+            this.state = new AtomicIntegerArray((m + block - 1) / block);
+        }
+
+        /** Returns once row block {@code b} is packed: packs it here unless another chunk is doing so. */
+        void await(int b) {
+            if (state.get(b) == READY) return;
+            if (state.compareAndSet(b, FREE, PACKING)) {
+                int i0 = b * block;
+                try {
+                    packA(Math.min(block, m - i0), k, a, aOff + i0 * lda, lda, packed, i0 * k);
+                } finally {
+                    state.set(b, READY); // also on failure, which the pool rethrows: no chunk waits for ever
+                }
+            } else {
+                while (state.get(b) != READY) Thread.onSpinWait();
+            }
+        }
+    }
+
+    /**
+     * Packs {@code A[rows, kc]} into {@code ap} from {@code apOff} as MR-row micro-panels, each {@code kc} steps of its
+     * MR rows' elements ({@code (r, p)} at {@code r / MR * MR * kc + p * MR + r % MR}), so the micro-kernel reads one
+     * sequential stream; rows past {@code rows} up to the next multiple of MR are zeroed.
+     */
+    static void packA(int rows, int kc, float[] a, int aOff, int lda, float[] ap, int apOff) {
         for (int r0 = 0; r0 < rows; r0 += MR) {
-            int o = r0 * kc, n = Math.min(MR, rows - r0);
+            int o = apOff + r0 * kc, n = Math.min(MR, rows - r0);
             if (n == MR) {
                 int a0 = aOff + r0 * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
                 for (int p = 0; p < kc; p++, o += MR) {

@@ -15,6 +15,13 @@ import java.util.concurrent.ForkJoinWorkerThread;
  * parallelism, no deadlock).
  */
 public final class Parallel {
+    /**
+     * Most ranges per worker in {@link #forRange}: the workers steal ranges from each other, so finer ranges even out
+     * a core that runs slower for a while (on this 2-vCPU host, while another tenant shares its physical core).
+     * Paired passes of products on 2 threads, 16 against 4: +5 to +7 % geometric mean at 256 × 1280 × 1280,
+     * 512 × 1024 × 1024 and 2048 × 768 × 1280 (bench/RESULTS.md, session 7).
+     */
+    static final int RANGES_PER_THREAD = 16;
     private static volatile ForkJoinPool pool = newPool(defaultThreads());
 
     private Parallel() {}
@@ -67,7 +74,7 @@ public final class Parallel {
         if (n <= 0) return;
         ForkJoinPool p = pool;
         int threads = p.getParallelism();
-        int chunks = Math.min(Math.max(1, n / Math.max(1, grain)), threads * 4);
+        int chunks = Math.min(Math.max(1, n / Math.max(1, grain)), threads * RANGES_PER_THREAD);
         boolean inWorker = Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p;
         if (chunks <= 1 || threads == 1 || inWorker) {
             body.run(0, n);

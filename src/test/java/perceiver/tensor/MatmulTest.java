@@ -112,13 +112,16 @@ class MatmulTest {
      * also across k blocks and with a ragged last micro-panel; a tall one packs each chunk's rows once. A's array
      * ends exactly at its last element, so reading a micro-panel past it would fail. The first and last shapes cross
      * chunks of B panels ({@link Matmul#B_CHUNK}) in k blocks; the last also packs A in two parts
-     * ({@link Matmul#A_SUPER}) on one thread.
+     * ({@link Matmul#A_SUPER}) on one thread. The fourth is wide with three blocks of rows ({@link Matmul#A_BLOCK}
+     * / 700 = 52 rows each, the last ragged), which its parallel chunks pack as they first need them.
      */
     @Test
     void wideAndTallProductsPackAOnceAndAgreeOnAnyThreadCount() {
         Random r = new Random(11);
-        int[][] shapes = {{13, 700, 2100}, {21, 1000, 96}, {4, 2000, 200}, {250, 33, 640}, {201, 300, 96},
-                          {347, 50, 6200}};
+        int[][] shapes = {{13, 700, 2100}, {21, 1000, 96}, {4, 2000, 200}, {150, 700, 700}, {250, 33, 640},
+                          {201, 300, 96}, {347, 50, 6200}};
+        assertTrue(Matmul.A_BLOCK / 700 / Matmul.MR * Matmul.MR == 52 && (150 + 3) / 4 < (700 + Matmul.NR - 1) / Matmul.NR,
+                "fourth shape: wide, three row blocks");
         assertTrue(347L * 6200 > Matmul.A_SUPER && 6200 / 4 * Matmul.NR * 2 <= Matmul.B_CHUNK, "last shape's blocking");
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
@@ -132,6 +135,30 @@ class MatmulTest {
                 Arrays2.assertBitwise(ref, c, "m=" + m + " n=" + n + " k=" + k);
                 return c;
             }, "packed A");
+        }
+    }
+
+    /**
+     * The chunks of a wide product that find a row block of A being packed by another chunk wait for it: each product
+     * follows one of another A of the same shape, whose packed rows would otherwise be read in its place.
+     */
+    @Test
+    void wideProductChunksWaitForTheRowsTheyRead() {
+        int m = 150, n = 700, k = 700;
+        Random r = new Random(5);
+        float[] a = Arrays2.uniform(r, m * k), other = Arrays2.uniform(r, m * k), b = Arrays2.uniform(r, k * n);
+        PackedMatrix pb = PackedMatrix.pack(k, n, b, 0, n, false);
+        float[] ref = new float[m * n];
+        Matmul.gemmReference(m, n, k, a, 0, k, b, 0, n, false, ref, 0, n, false);
+        for (int threads = 2; threads <= 3; threads++) {
+            Arrays2.withThreads(threads, () -> {
+                for (int i = 0; i < 20; i++) {
+                    float[] c = new float[m * n];
+                    Matmul.gemmPacked(m, other, 0, k, pb, c, 0, n, false);
+                    Matmul.gemmPacked(m, a, 0, k, pb, c, 0, n, false);
+                    Arrays2.assertBitwise(ref, c, "product " + i);
+                }
+            });
         }
     }
 
