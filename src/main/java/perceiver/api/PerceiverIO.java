@@ -40,7 +40,8 @@ import perceiver.tensor.Tensor;
  * }</pre>
  *
  * <p>Thread safety: a loaded model is immutable; every method may be called concurrently (each call allocates its own activations). The kernels run on one shared worker pool
- * ({@link perceiver.tensor.Parallel}), so concurrent calls share its threads rather than multiplying them.
+ * ({@link perceiver.tensor.Parallel}), so concurrent calls share its threads (taking turns kernel by kernel) rather
+ * than multiplying them.
  */
 public final class PerceiverIO {
     private final PerceiverTask task;
