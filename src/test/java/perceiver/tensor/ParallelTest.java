@@ -41,6 +41,55 @@ class ParallelTest {
         });
     }
 
+    /** A failing range fails the call with its exception once every range has finished; the pool works on. */
+    @Test
+    void aFailureIsRethrownAndThePoolWorksOn() {
+        Arrays2.withThreads(2, () -> {
+            AtomicIntegerArray hits = new AtomicIntegerArray(64);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () ->
+                    Parallel.forRange(64, 1, (from, to) -> {
+                        for (int i = from; i < to; i++) hits.incrementAndGet(i);
+                        if (from <= 40 && 40 < to) throw new IllegalStateException("range with 40");
+                    }));
+            assertEquals("range with 40", e.getMessage());
+            for (int i = 0; i < 64; i++) assertEquals(1, hits.get(i), "index " + i + " ran once");
+            AtomicIntegerArray again = new AtomicIntegerArray(64);
+            Parallel.forRange(64, 1, (from, to) -> {
+                for (int i = from; i < to; i++) again.incrementAndGet(i);
+            });
+            for (int i = 0; i < 64; i++) assertEquals(1, again.get(i));
+        });
+    }
+
+    /** Calls from several threads at once take turns; each covers its own range exactly once. */
+    @Test
+    void concurrentCallersEachGetTheirRange() {
+        Arrays2.withThreads(2, () -> {
+            int callers = 4, n = 5000;
+            AtomicIntegerArray hits = new AtomicIntegerArray(callers * n);
+            Thread[] threads = new Thread[callers];
+            for (int c = 0; c < callers; c++) {
+                int base = c * n;
+                threads[c] = new Thread(() -> {
+                    for (int rep = 0; rep < 50; rep++) {
+                        Parallel.forRange(n, 16, (from, to) -> {
+                            for (int i = from; i < to; i++) hits.incrementAndGet(base + i);
+                        });
+                    }
+                });
+                threads[c].start();
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            for (int i = 0; i < callers * n; i++) assertEquals(50, hits.get(i), "index " + i);
+        });
+    }
+
     @Test
     void threadCountIsConfigurable() {
         Arrays2.withThreads(3, () -> assertEquals(3, Parallel.threads()));
