@@ -134,7 +134,10 @@ public final class Matmul {
         region(m, null, a, aOff, lda, pb, k0, k1, panel0, panel1, c, cOff, ldc, accumulate, null, 0);
     }
 
-    /** As above; A is either {@code shared} by the parallel chunks of a wide product or the window at {@code a}, packed here. */
+    /**
+     * As above; A is either {@code shared} by the parallel chunks of a wide product or the window at {@code a},
+     * packed here.
+     */
     private static void region(int m, SharedA shared, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
                                int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate,
                                float[] bias, int biasOff) {
@@ -242,7 +245,7 @@ public final class Matmul {
         return (k + kBlocks - 1) / kBlocks;
     }
 
-    /** Rows of A per block (the {@code mc} of a product of depth {@code k}): {@link #A_BLOCK} floats, a multiple of MR. */
+    /** Rows of A per block ({@code mc} at depth {@code k}): {@link #A_BLOCK} floats, a multiple of MR. */
     private static int rowBlock(int k) {
         return Math.max(MR, A_BLOCK / kcMax(k) / MR * MR);
     }

@@ -120,8 +120,8 @@ class MatmulTest {
         Random r = new Random(11);
         int[][] shapes = {{13, 700, 2100}, {21, 1000, 96}, {4, 2000, 200}, {150, 700, 700}, {250, 33, 640},
                           {201, 300, 96}, {347, 50, 6200}};
-        assertTrue(Matmul.A_BLOCK / 700 / Matmul.MR * Matmul.MR == 52 && (150 + 3) / 4 < (700 + Matmul.NR - 1) / Matmul.NR,
-                "fourth shape: wide, three row blocks");
+        assertTrue(Matmul.A_BLOCK / 700 / Matmul.MR * Matmul.MR == 52
+                && (150 + 3) / 4 < (700 + Matmul.NR - 1) / Matmul.NR, "fourth shape: wide, three row blocks");
         assertTrue(347L * 6200 > Matmul.A_SUPER && 6200 / 4 * Matmul.NR * 2 <= Matmul.B_CHUNK, "last shape's blocking");
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
