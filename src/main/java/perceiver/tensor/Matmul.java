@@ -166,7 +166,7 @@ public final class Matmul {
             }
             for (int pc = panel0; pc < panel1; pc += chunk) {
                 for (int i0 = 0; i0 < sRows; i0 += mc) {
-                    if (shared != null) shared.await(i0 / mc);
+                    if (shared != null) shared.await(i0);
                     for (int kb = 0; kb < kBlocks; kb++) {
                         int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
                         macroTile(Math.min(mc, sRows - i0), ap, i0 * k + p0 * MR, k, pb, k0 + p0, p1 - p0, kb == 0,
@@ -274,11 +274,14 @@ public final class Matmul {
             this.state = new AtomicIntegerArray((m + block - 1) / block);
         }
 
-        /** Returns once row block {@code b} is packed: packs it here unless another chunk is doing so. */
-        void await(int b) {
+        /**
+         * Returns once the row block from row {@code i0} (a multiple of {@link #rowBlock}) is packed: packs it here
+         * unless another chunk is doing so.
+         */
+        void await(int i0) {
+            int b = i0 / block;
             if (state.get(b) == READY) return;
             if (state.compareAndSet(b, FREE, PACKING)) {
-                int i0 = b * block;
                 try {
                     packA(Math.min(block, m - i0), k, a, aOff + i0 * lda, lda, packed, i0 * k);
                 } finally {

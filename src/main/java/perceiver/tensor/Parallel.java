@@ -25,7 +25,10 @@ public final class Parallel {
      * 512 × 1024 × 1024 and 2048 × 768 × 1280 (bench/RESULTS.md, session 7).
      */
     static final int RANGES_PER_THREAD = 16;
-    /** How long an idle worker polls for the next job before it parks (a forward pass starts one every ~0.1-1 ms). */
+    /**
+     * How long an idle worker polls for the next job, and the caller for the end of one, before parking (a forward
+     * pass starts a job every ~0.1-1 ms).
+     */
     static final long SPIN_NANOS = 200_000;
 
     private static volatile Pool pool = new Pool(defaultThreads());
@@ -129,11 +132,7 @@ public final class Parallel {
                 job = j;
                 for (Worker w : workers) LockSupport.unpark(w);
                 j.work();
-                long since = System.nanoTime();
-                while (j.left.get() != 0) {
-                    if (System.nanoTime() - since < SPIN_NANOS) Thread.onSpinWait();
-                    else LockSupport.park(this);
-                }
+                await(() -> j.left.get() == 0);
             } finally {
                 job = null;
                 inRange.set(false);
@@ -165,20 +164,28 @@ public final class Parallel {
         public void run() {
             pool.inRange.set(true);
             Job done = null;
-            while (!pool.shutdown) {
+            while (true) {
+                Job last = done;
+                await(() -> pool.shutdown || (pool.job != null && pool.job != last));
+                if (pool.shutdown) return;
                 Job j = pool.job;
-                if (j != null && j != done) {
+                if (j != null) {
                     done = j;
                     j.work();
-                    continue;
-                }
-                long idleSince = System.nanoTime();
-                while ((j = pool.job) == null || j == done) {
-                    if (pool.shutdown) return;
-                    if (System.nanoTime() - idleSince < SPIN_NANOS) Thread.onSpinWait();
-                    else LockSupport.park(this);
                 }
             }
+        }
+    }
+
+    /**
+     * Returns when {@code ready} holds: polls for {@link #SPIN_NANOS}, then parks between polls (whoever makes it
+     * true unparks this thread).
+     */
+    private static void await(java.util.function.BooleanSupplier ready) {
+        long since = System.nanoTime();
+        while (!ready.getAsBoolean()) {
+            if (System.nanoTime() - since < SPIN_NANOS) Thread.onSpinWait();
+            else LockSupport.park();
         }
     }
 }
