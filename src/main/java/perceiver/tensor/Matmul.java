@@ -105,13 +105,13 @@ public final class Matmul {
         int microRows = (m + MR - 1) / MR;
         long work = (long) m * pb.cols() * Math.max(1, k);
         if (work < PARALLEL_MIN_WORK || Parallel.threads() == 1) {
-            region(m, null, a, aOff, lda, pb, 0, k, 0, panels, c, cOff, ldc, accumulate, bias, biasOff);
+            region(m, null, a, aOff, lda, pb, 0, panels, c, cOff, ldc, accumulate, bias, biasOff);
         } else if (microRows >= panels) {
             long perMicroRow = (long) MR * pb.cols() * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perMicroRow);
             Parallel.forRange(microRows, grain, (from, to) -> {
                 int i0 = from * MR, i1 = Math.min(m, to * MR);
-                region(i1 - i0, null, a, aOff + i0 * lda, lda, pb, 0, k, 0, panels, c, cOff + i0 * ldc, ldc,
+                region(i1 - i0, null, a, aOff + i0 * lda, lda, pb, 0, panels, c, cOff + i0 * ldc, ldc,
                         accumulate, bias, biasOff);
             });
         } else {
@@ -119,29 +119,20 @@ public final class Matmul {
             long perPanel = (long) m * NR * Math.max(1, k);
             int grain = (int) Math.max(1, PARALLEL_MIN_WORK / perPanel);
             Parallel.forRange(panels, grain, (from, to) ->
-                    region(m, shared, null, 0, 0, pb, 0, k, from, to, c, cOff + from * NR, ldc, accumulate, bias,
+                    region(m, shared, null, 0, 0, pb, from, to, c, cOff + from * NR, ldc, accumulate, bias,
                             biasOff));
         }
     }
 
     /**
-     * Single-threaded core: {@code C[m, cols of panels [panel0, panel1)] (+)= A[m, k1-k0] · B[k0..k1, panels]},
-     * C's column 0 being panel0's first column and A's column 0 being B's row k0. Used by the attention kernel on
-     * key blocks (a panel range of packed keys, a row range of packed values).
+     * Single-threaded core: {@code C[m, cols of panels [panel0, panel1)] (+)= A[m, k] · B[:, panels]}, C's column 0
+     * being panel0's first column; A is either {@code shared} by the parallel chunks of a wide product or the window
+     * at {@code a}, packed here.
      */
-    static void region(int m, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
-                       int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate) {
-        region(m, null, a, aOff, lda, pb, k0, k1, panel0, panel1, c, cOff, ldc, accumulate, null, 0);
-    }
-
-    /**
-     * As above; A is either {@code shared} by the parallel chunks of a wide product or the window at {@code a},
-     * packed here.
-     */
-    private static void region(int m, SharedA shared, float[] a, int aOff, int lda, PackedMatrix pb, int k0, int k1,
+    private static void region(int m, SharedA shared, float[] a, int aOff, int lda, PackedMatrix pb,
                                int panel0, int panel1, float[] c, int cOff, int ldc, boolean accumulate,
                                float[] bias, int biasOff) {
-        int k = k1 - k0;
+        int k = pb.rows();
         if (m <= 0 || panel1 <= panel0) return;
         if (k <= 0) {
             int cols = Math.min(pb.cols() - panel0 * NR, (panel1 - panel0) * NR);
@@ -169,7 +160,7 @@ public final class Matmul {
                     if (shared != null) shared.await(i0);
                     for (int kb = 0; kb < kBlocks; kb++) {
                         int p0 = (int) ((long) k * kb / kBlocks), p1 = (int) ((long) k * (kb + 1) / kBlocks);
-                        macroTile(Math.min(mc, sRows - i0), ap, i0 * k + p0 * MR, k, pb, k0 + p0, p1 - p0, kb == 0,
+                        macroTile(Math.min(mc, sRows - i0), ap, i0 * k + p0 * MR, k, pb, p0, p1 - p0, kb == 0,
                                 kb == kBlocks - 1, accumulate || kb > 0, pc, Math.min(panel1, pc + chunk), panel0, part,
                                 mc, c, cOff + (s0 + i0) * ldc, ldc, bias, biasOff);
                     }
