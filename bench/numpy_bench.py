@@ -24,7 +24,7 @@ CASES = [("MatmulBenchmark.matmul", s) for s in [
 CASES += [("LinearBenchmark." + k, s) for s in ["2048x1280x768", "182528x322x64", "182528x512x322"]
           for k in ["fused", "separate"]]
 CASES += [("AttentionBenchmark." + k, s) for k in ["streamed", "withProbs"]
-          for s in ["256x256x8x160x160", "256x2048x8x32x160", "2048x16384x1x64x64"]]
+          for s in ["256x256x8x160x160", "256x2048x8x32x160", "2048x16384x1x64x64", "2048x2048x16x32x32"]]
 CASES += [("PointwiseBenchmark." + k, s) for k in ["softmax", "layerNorm", "gelu", "biasResidual"]
           for s in ["2048x768", "256x1280", "2048x2048"]]
 

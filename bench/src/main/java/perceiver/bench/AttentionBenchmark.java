@@ -12,8 +12,11 @@ import perceiver.tensor.Tensor;
  * FLOPs counted as {@code 2·N·M·heads·(dk + dv)} (the two products).
  */
 public class AttentionBenchmark extends KernelBenchmark {
-    /** Latent self-attention (8 heads of 160), a text encoder cross-attention, a slice of the flow encoder. */
-    @Param({"256x256x8x160x160", "256x2048x8x32x160", "2048x16384x1x64x64"})
+    /**
+     * Latent self-attention (8 heads of 160), a text encoder cross-attention, a slice of the flow encoder, the flow
+     * model's latent self-attention (16 heads of 32).
+     */
+    @Param({"256x256x8x160x160", "256x2048x8x32x160", "2048x16384x1x64x64", "2048x2048x16x32x32"})
     public String shape;
 
     private Tensor q, k, v, out, probs;
