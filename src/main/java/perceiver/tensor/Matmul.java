@@ -304,7 +304,8 @@ public final class Matmul {
      * The MR × 2L register tile over one k block: 8 accumulators, two B vectors and four broadcasts live per step. A
      * is the packed micro-panel at {@code ai} (kc steps of MR values), B the panel sliver at {@code bi}. Starts from
      * the tile at {@code src} when {@code load}, else from 0, adds {@code bias[biasOff, biasOff + NR)} to every row
-     * unless {@code bias} is null, and writes the tile at {@code dst}.
+     * unless {@code bias} is null, and writes the tile at {@code dst}. {@link AttentionKernel} calls it on operands
+     * it lays out itself.
      */
     static void kernel(int kc, float[] ap, int ai, float[] b, int bi, boolean load,
                        float[] src, int si, int lds, float[] dst, int di, int ldd, float[] bias, int biasOff) {
