@@ -17,12 +17,12 @@ final class VecMath {
     static final int L = S.length();
 
     /**
-     * Inputs are clamped to [-88, 88]: at -88 and below (so for {@code -Float.MAX_VALUE} and {@code -inf}) the
+     * Inputs are raised to -88 at least: at -88 and below (so for {@code -Float.MAX_VALUE} and {@code -inf}) the
      * exponent n reaches -127 and 2^n is built as the bit pattern 0, so exp returns exactly 0 (results under 2^-126
-     * are flushed); above 88 it saturates near 1.65e38.
+     * are flushed). There is no upper clamp: the softmax calls exp on {@code x - max ≤ 0}; results are right up to
+     * x = 88.7 (then +inf), and wrong beyond.
      */
     private static final float EXP_LO = -88f;
-    private static final float EXP_HI = 88f;
     private static final float LOG2E = 1.44269504088896341f;
     /** 1.5 · 2^23: {@code t = y + ROUNDER} rounds y to the integer n held in t's low mantissa bits. */
     private static final float ROUNDER = 12582912f;
@@ -34,15 +34,18 @@ final class VecMath {
     private VecMath() {}
 
     /**
-     * {@code e^x} per lane (Cephes {@code expf}: {@code x = n·ln2 + r}, degree-5 polynomial in r, times 2^n; about
-     * 1 ulp). 2^n comes from the rounding sum's bits: {@code bits(t + 127) << 23 = (n + 127) << 23}, no
-     * float-to-int conversion.
+     * {@code e^x} per lane for {@code x ≤ 88.7} (Cephes {@code expf}: {@code x = n·ln2 + r}, degree-5 polynomial in
+     * r, times 2^n; about 1 ulp). 2^n comes from the rounding sum's bits: {@code bits(t + 127) << 23 = (n + 127) <<
+     * 23}, no float-to-int conversion. The clamp is a compare and a blend (NaN fails the compare and stays NaN, as
+     * with {@code Math.max}): {@code max}, which must order -0 and NaN as {@code Math.max} does, takes five
+     * instructions and made the softmax 4-10 % slower where exponentials are a large share (bench/RESULTS.md,
+     * session 8). {@code n·ln2hi} is exact (n has at most 8 bits, ln2hi 9), so the fma rounds as mul-then-add did.
      */
     static FloatVector exp(FloatVector x) {
-        FloatVector c = x.max(EXP_LO).min(EXP_HI);
+        FloatVector c = x.blend(EXP_LO, x.lt(EXP_LO));
         FloatVector t = c.fma(LOG2E, ROUNDER);
         FloatVector n = t.sub(ROUNDER);
-        FloatVector r = n.mul(-LN2_HI).add(c);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
         r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
         FloatVector p = r.fma(P0, P1);
         p = p.fma(r, FloatVector.broadcast(S, P2));
@@ -56,10 +59,10 @@ final class VecMath {
 
     /** The scalar twin of {@link #exp(FloatVector)}: the same operations in the same order, the same bits. */
     static float exp(float x) {
-        float c = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float c = x < EXP_LO ? EXP_LO : x;
         float t = Math.fma(c, LOG2E, ROUNDER);
         float n = t - ROUNDER;
-        float r = n * -LN2_HI + c;
+        float r = Math.fma(n, -LN2_HI, c);
         r = Math.fma(n, -LN2_LO, r);
         float p = Math.fma(r, P0, P1);
         p = Math.fma(p, r, P2);
