@@ -118,6 +118,13 @@ public final class AttentionKernel {
          */
         public void add(Tensor k, Tensor v, float[] mask) {
             int n = q.dim(0), mk = k.dim(0), dk = q.dim(1) / heads, dv = v.dim(1) / heads;
+            if (v.dim(0) != mk) {
+                throw new IllegalArgumentException("attention: " + mk + " keys but " + v.dim(0) + " values");
+            }
+            if (mask != null && mask.length < keys + mk) {
+                throw new IllegalArgumentException("attention: a mask of " + mask.length + " keys for "
+                        + (keys + mk) + " keys");
+            }
             if (mk == 0 || n == 0) return;
             if (keys % KEY_BLOCK != 0) {
                 throw new IllegalStateException("a key block of " + keys % KEY_BLOCK + " keys (not a multiple of "

@@ -150,6 +150,18 @@ class AttentionKernelTest {
     }
 
     @Test
+    void streamRefusesValuesOrAMaskThatDoNotMatchTheKeys() {
+        Case c = Case.random(4, 20, 1, 8, 8, 0, 5);
+        AttentionKernel.Stream stream = new AttentionKernel.Stream(c.q(), 1, Tensor.zeros(4, 8));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> stream.add(c.k(), c.v().rows(0, 19), null));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("20 keys but 19 values"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> stream.add(c.k(), c.v(), new float[19]));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("mask of 19 keys for 20"), e.getMessage());
+    }
+
+    @Test
     void streamRefusesAPartialKeyBlockBeforeTheLast() {
         Case c = Case.random(4, AttentionKernel.KEY_BLOCK + 10, 1, 8, 8, 0, 3);
         AttentionKernel.Stream stream = new AttentionKernel.Stream(c.q(), 1, Tensor.zeros(4, 8));
