@@ -571,7 +571,7 @@ def bench_main(args):
     t, h, w = c.output_shape[1:4]
     spp = c.samples_per_patch
     n_audio = c.num_frames * c.audio_samples_per_frame // spp
-    chunks = args.chunks
+    chunks = min(args.chunks, n_audio, t * h * w)  # as the Java side: every chunk decodes some audio and video
 
     def chunk_inputs(k):
         return dict(inputs, **{"subsampled_output_points.image": chunk_points(t * h * w, chunks, k),

@@ -127,6 +127,15 @@ public sealed interface Workload {
         /** HF's hard-coded decoder query width (1024 + 2 padding) and output width. */
         public static final int QUERY_CHANNELS = 1026, DECODER_OUT = 512;
 
+        /**
+         * {@code chunks} is capped at the audio patches and the video points, so that every chunk decodes at least one
+         * of each, as {@link MultimodalAutoencoder#chunkCount} does (a small model's 128 chunks would leave some without
+         * audio, which HF's postprocessor cannot reshape); the published model's 128 stay 128.
+         */
+        public Multimodal {
+            chunks = (int) Math.min(chunks, Math.min(audioSamples / samplesPerPatch, (long) frames * height * width));
+        }
+
         public String describe() {
             return "video " + frames + "x" + height + "x" + width + " + audio " + audioSamples + ", " + chunks + " chunks";
         }

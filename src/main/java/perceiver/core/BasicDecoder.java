@@ -86,7 +86,7 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer, Att
             throw new IllegalArgumentException("keys and values of " + memory.size()
                     + " latent arrays for a batch of " + batch + " query arrays");
         }
-        Tensor out = null;
+        Tensor out = Tensor.zeros(batch, o, outputChannels(moved, after)); // O = 0 (a modality without points): empty
         for (int b = 0; b < batch; b++) {
             for (int from = 0; from < o; from += CHUNK_ROWS) {
                 int to = Math.min(o, from + CHUNK_ROWS);
@@ -102,11 +102,17 @@ public record BasicDecoder(CrossAttention crossAttention, Linear finalLayer, Att
                         if (after != null) part = after.forward(part);
                     }
                 }
-                if (out == null) out = Tensor.zeros(batch, o, part.dim(2));
                 out.get(b).rows(from, to).copyFrom(part.get(0));
             }
         }
         return out;
+    }
+
+    /** Channels of an output row: of the moved projection, else of {@code after}, the final layer or the layer. */
+    private int outputChannels(AttentionLayer.Projected moved, Linear after) {
+        if (moved != null) return moved.onResidual().out();
+        if (after != null) return after.out();
+        return finalLayer != null ? finalLayer.out() : crossAttention.layer().attention().output().out();
     }
 
     /** The final projection, and the result on the host. */

@@ -26,6 +26,7 @@ import perceiver.io.media.Video;
 import perceiver.models.Inputs;
 import perceiver.models.MultimodalAutoencoder;
 import perceiver.models.OpticalFlow;
+import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
 /**
@@ -173,6 +174,30 @@ class PerceiverIOMediaTest {
             assertEquals(expected.get(0).probability(), r.labels().get(0).probability(), 1e-6);
             if (first == null) first = r;
             else assertClose(first.video(), r.video(), 1e-5, "video independent of the chunking (to rounding)");
+        }
+    }
+
+    @Test
+    void aModalityWithoutPointsDecodesToNoRows() {
+        MultimodalAutoencoder m = (MultimodalAutoencoder) multimodal.task();
+        int[] g = m.videoGrid();
+        int samples = m.config().numFrames() * m.config().audioSamplesPerFrame();
+        Inputs in = new Inputs().put("inputs.audio", Tensor.of(MediaFixtures.sine(samples, 48000).samples().clone(), 1, samples, 1))
+                .put("inputs.image", Video.readFrames(MediaFixtures.frames(tmp, g[0], g[2], g[1])).reshape(1, g[0], 3, g[1], g[2]))
+                .put("inputs.label", Tensor.zeros(1, m.config().numLabels()));
+        Map<String, Tensor> full = m.forward(in, Trace.OFF);
+        long[] points = {1, 5, 6};
+        in.put("subsampled_output_points.audio", new LongTensor(new long[0], new int[] {0}))
+                .put("subsampled_output_points.image", new LongTensor(points, new int[] {points.length}));
+        for (Trace trace : new Trace[] {Trace.OFF, Trace.recording()}) {
+            Map<String, Tensor> out = m.forward(in, trace);
+            assertArrayEquals(new int[] {1, 0}, out.get("logits.audio").shape(), "no audio points, no audio rows");
+            assertArrayEquals(new int[] {1, points.length, 3}, out.get("logits.image").shape());
+            for (int i = 0; i < points.length; i++) {
+                assertClose(full.get("logits.image").get(0).rows((int) points[i], (int) points[i] + 1),
+                        out.get("logits.image").get(0).rows(i, i + 1), 1e-5, "image point " + points[i]);
+            }
+            assertClose(full.get("logits.label"), out.get("logits.label"), 1e-5, "label");
         }
     }
 
