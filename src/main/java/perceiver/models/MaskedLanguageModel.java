@@ -1,6 +1,8 @@
 package perceiver.models;
 
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import perceiver.core.BasicDecoder;
 import perceiver.core.Trace;
@@ -59,21 +61,33 @@ public record MaskedLanguageModel(PerceiverConfig config, TextTrunk trunk, Tenso
 
     /** {@link #fillMask(String)} with the trunk and decoder on {@code be}. */
     public String fillMask(Backend<?> be, String text) {
-        int len = config.maxPositionEmbeddings();
-        ByteTokenizer.Encoding enc = ByteTokenizer.encode(text, len);
-        Inputs in = new Inputs().put("inputs", new LongTensor(enc.ids(), new int[] {1, len}))
-                .put("attention_mask", new LongTensor(enc.mask(), new int[] {1, len}));
-        Tensor logits = forward(be, in, Trace.OFF).get("logits");
-        long[] filled = enc.ids().clone();
-        int vocab = logits.dim(2);
-        for (int i = 0; i < enc.used(); i++) {
-            if (filled[i] != ByteTokenizer.MASK) continue;
+        ByteTokenizer.Encoding enc = ByteTokenizer.encode(text, config.maxPositionEmbeddings());
+        long[] ids = Arrays.copyOf(enc.ids(), enc.used());
+        int[] masked = IntStream.range(0, ids.length).filter(i -> ids[i] == ByteTokenizer.MASK).toArray();
+        Tensor logits = logitsAt(be, ids, masked); // [1, masks, vocab]
+        for (int m = 0; m < masked.length; m++) {
             int best = ByteTokenizer.OFFSET;
-            for (int v = ByteTokenizer.OFFSET; v < vocab; v++) {
-                if (logits.at(0, i, v) > logits.at(0, i, best)) best = v;
+            for (int v = ByteTokenizer.OFFSET; v < logits.dim(2); v++) {
+                if (logits.at(0, m, v) > logits.at(0, m, best)) best = v;
             }
-            filled[i] = best;
+            ids[masked[m]] = best;
         }
-        return ByteTokenizer.decode(filled, 0, enc.used());
+        return ByteTokenizer.decode(ids, 0, ids.length);
+    }
+
+    /**
+     * The logits {@code [1, positions, vocab]} of one unpadded text {@code ids} at the given positions only: the
+     * encoder reads the text's tokens alone (padding, masked out of its attention with probability exactly 0, adds
+     * nothing) and only those positions' queries are decoded (each output row depends on its own query alone). The
+     * same rows as {@link #forward} of the padded text up to rounding, at a fraction of the encoder's and the
+     * decoder's cost (for a short text in the published model: most of 2,048 input rows and queries).
+     */
+    <A> Tensor logitsAt(Backend<A> be, long[] ids, int[] positions) {
+        Tensor q = Tensor.zeros(1, positions.length, queries.dim(1));
+        for (int i = 0; i < positions.length; i++) q.get(0).rows(i, i + 1).copyFrom(queries.rows(positions[i], positions[i] + 1));
+        try (Backend.Scope scope = be.scope()) { // a device backend releases the pass's arrays, as forward does
+            A latents = trunk.encode(be, new Inputs().put("inputs", new LongTensor(ids, new int[] {1, ids.length})), Trace.OFF);
+            return decoder.decode(be, q, decoder.memory(be, latents, positions.length), head);
+        }
     }
 }
