@@ -15,8 +15,12 @@ import perceiver.checkpoint.Checkpoints;
 import perceiver.checkpoint.ModelFiles;
 import perceiver.checkpoint.ModelLocator;
 import perceiver.checkpoint.TensorStore;
+import perceiver.models.ImageClassifier;
 import perceiver.models.ModelDirectory;
+import perceiver.models.MultimodalAutoencoder;
 import perceiver.models.PerceiverConfig;
+import perceiver.models.PerceiverTask;
+import perceiver.models.TextClassifier;
 
 @Command(name = "info", description = "Architecture summary, checkpoint format and parameter counts of a model.")
 final class InfoCommand implements Callable<Integer> {
@@ -30,13 +34,16 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         ModelFiles files = ModelLocator.resolve(model);
-        PerceiverConfig c = ModelDirectory.load(model).config();
+        PerceiverTask task = ModelDirectory.load(model);
+        PerceiverConfig c = task.config();
         out.printf("model class   %s%n", c.modelClass());
         out.printf("latents       %d x %d (num_latents x d_latents), input channels d_model %d%n",
                 c.numLatents(), c.dLatents(), c.dModel());
         out.printf("process       %d block(s) x %d self-attention layers (shared weights), %d heads; cross-attention %d heads%n",
                 c.numBlocks(), c.numSelfAttendsPerBlock(), c.numSelfAttentionHeads(), c.numCrossAttentionHeads());
-        out.printf("labels        %d%n", c.numLabels());
+        if (task instanceof TextClassifier || task instanceof ImageClassifier || task instanceof MultimodalAutoencoder) {
+            out.printf("labels        %d%n", c.numLabels()); // the others have no label output (num_labels is HF's default 2)
+        }
         try (TensorStore store = files.openWeights()) {
             CheckpointSummary s = Checkpoints.describe(store);
             out.printf("weights       %s%n", s.source());
