@@ -28,7 +28,7 @@ public final class Main implements Runnable {
     @Option(names = "--threads", description = "Worker threads for the kernels (default: all processors).",
             scope = CommandLine.ScopeType.INHERIT)
     void threads(int n) {
-        if (n < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--threads must be >= 1, got " + n);
+        if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
         Parallel.setThreads(n);
     }
 
