@@ -1,8 +1,13 @@
 package perceiver.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +22,8 @@ import perceiver.tensor.Backends;
 import perceiver.tensor.CpuBackend;
 
 @Command(name = "golden", description = {
-        "Runs golden case folders (config.json, weights.safetensors, io.safetensors) and compares every stored tensor.",
+        "Runs golden case folders (config.json, weights.safetensors, io.safetensors) and compares every stored tensor;",
+        "a folder of case folders (e.g. golden/golden-hf-train) runs each of them.",
         "Prints PASS/FAIL/UNSUPPORTED per case; exits 1 if any case fails."})
 final class GoldenCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", arity = "1..*")
@@ -36,9 +42,9 @@ final class GoldenCommand implements Callable<Integer> {
         Backend<?> backend = Backends.create(main.backend, main.device, spec.commandLine().getErr()::println);
         if (backend != CpuBackend.INSTANCE) spec.commandLine().getErr().println("backend: " + backend.name());
         for (Path dir : dirs) {
-            if (!java.nio.file.Files.exists(dir)) throw new IllegalArgumentException(dir + ": no such file or directory");
+            if (!Files.exists(dir)) throw new IllegalArgumentException(dir + ": no such file or directory");
         }
-        for (Path dir : dirs) {
+        for (Path dir : casesIn(dirs)) {
             GoldenCase c = GoldenRunner.run(dir, backend);
             if (c.status() == GoldenCase.Status.NOT_A_CASE) {
                 spec.commandLine().getOut().println("SKIP        " + c.name() + ": not a golden case folder");
@@ -49,5 +55,23 @@ final class GoldenCommand implements Callable<Integer> {
             if (c.status() == GoldenCase.Status.FAIL) failed++;
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /** The folders given, a folder that is no case itself but holds case folders (golden/golden-hf-train) by those. */
+    private static List<Path> casesIn(List<Path> dirs) {
+        List<Path> out = new ArrayList<>();
+        for (Path dir : dirs) {
+            List<Path> inside = List.of();
+            if (!Files.isRegularFile(dir.resolve("io.safetensors")) && Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    inside = s.filter(d -> Files.isRegularFile(d.resolve("io.safetensors"))).sorted().toList();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(dir + ": cannot list: " + e.getMessage(), e);
+                }
+            }
+            if (inside.isEmpty()) out.add(dir);
+            else out.addAll(inside);
+        }
+        return out;
     }
 }

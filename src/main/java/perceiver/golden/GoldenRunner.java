@@ -28,7 +28,8 @@ import perceiver.tensor.LongTensor;
 import perceiver.tensor.Tensor;
 
 /**
- * Runs a golden case folder ({@code config.json}, {@code weights.safetensors}, {@code io.safetensors}) through our
+ * Runs a golden case folder ({@code config.json}, {@code weights.safetensors}, {@code io.safetensors}; function
+ * cases: {@link FourierCase}, {@link ImageProcessorCase}) through our
  * implementation and compares every stored output and intermediate we produce, under the tolerance
  * {@code |ours − golden| ≤ 1e-4 · max(1, max|golden|)} per tensor. Encoder cross-attention probabilities must
  * also be exactly 0 wherever the golden ones are (masked inputs). Cases whose stored inputs carry a run prefix
@@ -69,6 +70,12 @@ public final class GoldenRunner {
             if (raw.has("functions")) {
                 return compare(name, (in, trace) -> {
                     FourierCase.record(raw, subsampled(golden, raw), trace);
+                    return Map.of();
+                }, golden, tolerance);
+            }
+            if (ImageProcessorCase.KIND.equals(raw.path("kind").asText())) {
+                return compare(name, (in, trace) -> {
+                    ImageProcessorCase.record(dir, raw, trace);
                     return Map.of();
                 }, golden, tolerance);
             }
