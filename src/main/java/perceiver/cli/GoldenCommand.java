@@ -1,13 +1,10 @@
 package perceiver.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,14 +58,7 @@ final class GoldenCommand implements Callable<Integer> {
     private static List<Path> casesIn(List<Path> dirs) {
         List<Path> out = new ArrayList<>();
         for (Path dir : dirs) {
-            List<Path> inside = List.of();
-            if (!Files.isRegularFile(dir.resolve("io.safetensors")) && Files.isDirectory(dir)) {
-                try (Stream<Path> s = Files.list(dir)) {
-                    inside = s.filter(d -> Files.isRegularFile(d.resolve("io.safetensors"))).sorted().toList();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(dir + ": cannot list: " + e.getMessage(), e);
-                }
-            }
+            List<Path> inside = GoldenRunner.isCase(dir) ? List.of() : GoldenRunner.casesIn(dir);
             if (inside.isEmpty()) out.add(dir);
             else out.addAll(inside);
         }

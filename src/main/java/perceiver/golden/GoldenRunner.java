@@ -1,6 +1,7 @@
 package perceiver.golden;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,23 +64,18 @@ public final class GoldenRunner {
     public static GoldenCase run(Path dir, Path weights, double tolerance, Backend<?> backend) {
         String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
         Path config = dir.resolve("config.json"), io = dir.resolve("io.safetensors");
-        if (!Files.isRegularFile(config) || !Files.isRegularFile(io)) {
+        if (!isCase(dir)) {
             return new GoldenCase(name, GoldenCase.Status.NOT_A_CASE, "no config.json + io.safetensors in " + dir,
                     List.of(), List.of());
         }
         try (TensorStore golden = Checkpoints.open(io)) {
             JsonNode raw = readJson(config);
             if (raw.has("functions")) {
-                return compare(name, (in, trace) -> {
-                    FourierCase.record(raw, subsampled(golden, raw), trace);
-                    return Map.of();
-                }, golden, tolerance);
+                return compare(name, recorded(trace -> FourierCase.record(raw, subsampled(golden, raw), trace)), golden,
+                        tolerance);
             }
             if (ImageProcessorCase.KIND.equals(raw.path("kind").asText())) {
-                return compare(name, (in, trace) -> {
-                    ImageProcessorCase.record(dir, raw, trace);
-                    return Map.of();
-                }, golden, tolerance);
+                return compare(name, recorded(trace -> ImageProcessorCase.record(dir, raw, trace)), golden, tolerance);
             }
             PerceiverConfig cfg = PerceiverConfig.parse(raw, config);
             PerceiverTask model;
@@ -95,6 +93,29 @@ public final class GoldenRunner {
     /** What a case runs: a model's forward pass (returning its outputs), or (function cases) the functions under test. */
     private interface Run {
         Map<String, Tensor> run(Inputs inputs, Trace trace);
+    }
+
+    /** A function case: it has no outputs, only what it records, so an untraced run has nothing to do. */
+    private static Run recorded(Consumer<Trace> record) {
+        return (in, trace) -> {
+            if (trace.on()) record.accept(trace);
+            return Map.of();
+        };
+    }
+
+    /** Whether {@code dir} is a case folder: {@code config.json} and {@code io.safetensors}. */
+    public static boolean isCase(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json")) && Files.isRegularFile(dir.resolve("io.safetensors"));
+    }
+
+    /** The case folders directly inside {@code folder}, sorted (none when it is not a folder). */
+    public static List<Path> casesIn(Path folder) {
+        if (!Files.isDirectory(folder)) return List.of();
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(GoldenRunner::isCase).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(folder + ": cannot list: " + e.getMessage(), e);
+        }
     }
 
     /** Per combination of a function case, its stored {@code combo<i>.subsampled_indices}, or null. */

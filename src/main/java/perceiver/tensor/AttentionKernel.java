@@ -11,15 +11,16 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Shapes: {@code q [N, H·dk]}, {@code k [M, H·dk]}, {@code v [M, H·dv]}, {@code mask [M]} additive or null,
  * {@code out [N, H·dv]}, {@code probs [H, N, M]} or null.
  *
- * <p>Without {@code probs} the N×M score matrix is never formed: per (head, block of {@link #QUERY_BLOCK} query
- * rows) the keys and values stream by in blocks of {@link #KEY_BLOCK} through an online softmax (running max and
- * running sum per row, earlier partial outputs rescaled by {@code exp(oldMax - newMax)}) fused with the value
- * product, so the memory beyond the inputs is the packed keys and values plus, per worker, {@code QUERY_BLOCK ×
- * KEY_BLOCK} scores and the block's packed queries and running output: linear in M. The block is worked transposed ({@link QueryBlock}: scores with the queries
- * across), so that the scores feed the value product without repacking and the softmax needs no horizontal sums. {@link Stream} takes the keys and values in several blocks of rows, so that a
- * caller can form them a block at a time from a long input (the encoder does): then not even they exist in full.
- * With {@code probs} the probabilities are materialised block by block. Block sizes and the key-block order are
- * constants, so results never depend on the thread count or on how the keys were split into {@link Stream#add} calls.
+ * <p>Without {@code probs} the N×M score matrix is never formed: per (head, block of {@link #QUERY_BLOCK} query rows)
+ * the keys and values stream by in blocks of {@link #KEY_BLOCK} through an online softmax (running max and running
+ * sum per row, earlier partial outputs rescaled by {@code exp(oldMax - newMax)}) fused with the value product, so the
+ * memory beyond the inputs is the packed keys and values plus, per worker, {@code QUERY_BLOCK × KEY_BLOCK} scores and
+ * the block's packed queries and running output: linear in M. The block is worked transposed ({@link QueryBlock}:
+ * scores with the queries across), so that the scores feed the value product without repacking and the softmax needs
+ * no horizontal sums. {@link Stream} takes the keys and values in several blocks of rows, so that a caller can form
+ * them a block at a time from a long input (the encoder does): then not even they exist in full. With {@code probs}
+ * the probabilities are materialised block by block. Block sizes and the key-block order are constants, so results
+ * never depend on the thread count or on how the keys were split into {@link Stream#add} calls.
  */
 public final class AttentionKernel {
     private static final int SCORE_BLOCK_FLOATS = 1 << 18;

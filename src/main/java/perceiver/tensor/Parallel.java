@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The shared worker pool every kernel runs on. Its size is set once per process: system property
@@ -181,7 +182,7 @@ public final class Parallel {
      * Returns when {@code ready} holds: polls for {@link #SPIN_NANOS}, then parks between polls (whoever makes it
      * true unparks this thread).
      */
-    private static void await(java.util.function.BooleanSupplier ready) {
+    private static void await(BooleanSupplier ready) {
         long since = System.nanoTime();
         while (!ready.getAsBoolean()) {
             if (System.nanoTime() - since < SPIN_NANOS) Thread.onSpinWait();

@@ -39,7 +39,8 @@ final class VecMath {
      * 23}, no float-to-int conversion. The clamp is a compare and a blend (NaN fails the compare and stays NaN, as
      * with {@code Math.max}): {@code max}, which must order -0 and NaN as {@code Math.max} does, takes five
      * instructions, and with it the attention was 4-10 % slower where exponentials are a large share
-     * (bench/RESULTS.md, session 8). {@code n·ln2hi} is exact (n has at most 8 bits, ln2hi 9), so the fma rounds as mul-then-add did.
+     * (bench/RESULTS.md, session 8). {@code n·ln2hi} is exact (n has at most 8 bits, ln2hi 9), so the fma rounds as
+     * mul-then-add did.
      */
     static FloatVector exp(FloatVector x) {
         FloatVector c = x.blend(EXP_LO, x.lt(EXP_LO));

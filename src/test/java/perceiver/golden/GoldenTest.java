@@ -2,7 +2,6 @@ package perceiver.golden;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,9 +23,9 @@ class GoldenTest {
             "golden-hf-train/image-processor");
 
     @TestFactory
-    Stream<DynamicTest> everyGoldenCase() throws IOException {
-        List<Path> dirs = new ArrayList<>(cases(GOLDEN));
-        dirs.addAll(cases(GOLDEN.resolve("golden-hf-train")));
+    Stream<DynamicTest> everyGoldenCase() {
+        List<Path> dirs = new ArrayList<>(GoldenRunner.casesIn(GOLDEN));
+        dirs.addAll(GoldenRunner.casesIn(GOLDEN.resolve("golden-hf-train")));
         return dirs.stream().map(dir -> DynamicTest.dynamicTest(GOLDEN.relativize(dir).toString(), () -> {
             GoldenCase c = GoldenRunner.run(dir);
             System.out.println(c.summary());
@@ -36,12 +35,6 @@ class GoldenTest {
                 for (GoldenCase.Comparison t : c.comparisons()) assertEquals(0, t.maxAbs(), t.name());
             }
         }));
-    }
-
-    private static List<Path> cases(Path folder) throws IOException {
-        try (Stream<Path> s = Files.list(folder)) {
-            return s.filter(Files::isDirectory).filter(d -> Files.isRegularFile(d.resolve("io.safetensors"))).sorted().toList();
-        }
     }
 
     @org.junit.jupiter.api.Test
